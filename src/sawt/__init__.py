@@ -1,0 +1,7 @@
+"""sawt (صوت): turn written articles, Arabic first, into an audio edition."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

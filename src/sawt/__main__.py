@@ -1,0 +1,5 @@
+"""Allow ``python -m sawt``."""
+
+from sawt.cli import main
+
+main()

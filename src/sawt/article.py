@@ -1,0 +1,266 @@
+"""Read an article file (.md, .txt) into an Article (title, byline, blocks)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from sawt.errors import InputError
+from sawt.text import tidy
+from sawt.yamlfile import parse_yaml, validate
+
+SUPPORTED = (".md", ".markdown", ".txt")
+MAX_BYTES = 20_000_000
+
+BlockKind = Literal["heading", "paragraph"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of the body: a section heading or a paragraph (original text)."""
+
+    kind: BlockKind
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """What was read from a file, before cleaning."""
+
+    path: Path
+    title: str
+    blocks: tuple[Block, ...]
+    author: str | None = None
+    date: str | None = None
+    source_url: str | None = None
+    slug: str | None = None
+    image: str | None = None
+    language: str = "ar"
+    notes: tuple[str, ...] = field(default=())
+
+    def with_blocks(self, blocks: tuple[Block, ...], note: str | None = None) -> Article:
+        """A copy with other blocks (and one more note)."""
+        notes = (*self.notes, note) if note else self.notes
+        return replace(self, blocks=blocks, notes=notes)
+
+
+class FrontMatter(BaseModel):
+    """Recognised front matter keys; unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source_url: str | None = None
+    slug: str | None = None
+    image: str | None = None
+    language: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        return value
+
+    @field_validator("title", "author", "slug", "language", mode="before")
+    @classmethod
+    def _scalar_text(cls, value: object) -> object:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+
+def read_article(path: Path) -> Article:
+    """Read ``path`` into an Article; raise InputError naming the file on bad input."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(
+            f"unsupported file type '{path.suffix or '(none)'}'",
+            path=path,
+            hint=f"sawt reads {', '.join(SUPPORTED)}",
+        )
+    text = load_text(path)
+    if suffix == ".txt":
+        return parse_text(text, path)
+    return parse_markdown(text, path)
+
+
+def load_text(path: Path) -> str:
+    """Read a file as text, refusing binary or empty files with a clear error."""
+    try:
+        if path.is_dir():
+            raise InputError("is a folder, not an article file", path=path)
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file is too large ({size} bytes)", path=path)
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("file not found", path=path) from exc
+    except PermissionError as exc:
+        raise InputError("permission denied", path=path) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=path) from exc
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw[:8192]:
+        raise InputError("looks like a binary file, not text", path=path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            path=path,
+            line=line,
+        ) from exc
+    if not tidy(text):
+        raise InputError("file is empty", path=path)
+    return text
+
+
+# ---------------------------------------------------------------- plain text
+
+_SENTENCE_END = re.compile(r"[.!?؟؛;:،,]$")
+
+
+def _is_header_line(line: str) -> bool:
+    return len(line) <= 160 and len(line.split()) <= 20 and not _SENTENCE_END.search(line)
+
+
+def parse_text(text: str, path: Path) -> Article:
+    """Parse a scraped plain-text article: kicker?, headline, source?, then paragraphs."""
+    paras: list[tuple[str, int]] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    current: list[str] = []
+    start = 0
+    for number, raw in enumerate([*lines, ""], start=1):
+        line = tidy(raw)
+        if line:
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            paras.append((" ".join(current) if len(current) > 1 else current[0], start))
+            current = []
+    # A file without blank lines is one paragraph per line.
+    if len(paras) == 1 and "\n" in text.strip():
+        paras = [(tidy(raw), n) for n, raw in enumerate(lines, start=1) if tidy(raw)]
+
+    head: list[tuple[str, int]] = []
+    for para, line_no in paras[:4]:
+        if not _is_header_line(para):
+            break
+        head.append((para, line_no))
+    title, author, used = _title_and_source([p for p, _ in head])
+    if title is None:
+        first = paras[0][0]
+        title = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
+        used = 0
+    body = tuple(Block("paragraph", p, n) for p, n in paras[used:])
+    return Article(path=path, title=title, author=author, blocks=body)
+
+
+def _title_and_source(head: list[str]) -> tuple[str | None, str | None, int]:
+    """Pick the headline (not a one-word kicker) and a source line from header lines."""
+    if not head:
+        return None, None, 0
+    if len(head) >= 2 and len(head[0].split()) <= 2 and len(head[1]) > len(head[0]):
+        kicker_skipped = head[1:]
+        offset = 1
+    else:
+        kicker_skipped = head
+        offset = 0
+    title = kicker_skipped[0]
+    if len(kicker_skipped) >= 2 and len(kicker_skipped[1].split()) <= 6:
+        return title, kicker_skipped[1], offset + 2
+    return title, None, offset + 1
+
+
+# ------------------------------------------------------------------ markdown
+
+_MD = MarkdownIt("commonmark").use(front_matter_plugin).enable("table")
+
+
+def parse_markdown(text: str, path: Path) -> Article:
+    """Parse Markdown with optional YAML front matter into an Article."""
+    tokens = _MD.parse(text)
+    meta = FrontMatter()
+    if tokens and tokens[0].type == "front_matter":
+        data, node = parse_yaml(tokens[0].content, path, line_offset=1)
+        if data is not None and not isinstance(data, dict):
+            raise InputError("front matter must be a YAML mapping", path=path, line=2)
+        meta = validate(FrontMatter, data, node, path, line_offset=1)
+
+    title: str | None = None
+    blocks: list[Block] = []
+    list_items: list[str] = []
+    depth_list = 0
+    list_line = 0
+    for i, tok in enumerate(tokens):
+        line = tok.map[0] + 1 if tok.map else 0
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            if depth_list == 0:
+                list_items, list_line = [], line
+            depth_list += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth_list -= 1
+            if depth_list == 0 and list_items:
+                blocks.append(Block("paragraph", "\n".join(list_items), list_line))
+        elif tok.type == "inline":
+            content = tidy(_inline_text(tok.children or []))
+            if not content:
+                continue
+            opener = tokens[i - 1]
+            if opener.type == "heading_open":
+                if opener.tag == "h1" and title is None and not blocks:
+                    title = content
+                else:
+                    blocks.append(Block("heading", content, line))
+            elif depth_list:
+                list_items.append(content)
+            elif opener.type == "paragraph_open":
+                blocks.append(Block("paragraph", content, line))
+            # Table cells and other inline containers are not read aloud.
+    if meta.title:
+        title = tidy(meta.title)
+    if title is None:
+        first = next((b for b in blocks if b.kind == "paragraph"), None)
+        if first is None:
+            raise InputError("no title and no text to read", path=path)
+        title = first.text.split("\n")[0][:160]
+    if not any(b.kind == "paragraph" for b in blocks):
+        raise InputError("no paragraphs to read", path=path)
+    return Article(
+        path=path,
+        title=title,
+        blocks=tuple(blocks),
+        author=meta.author,
+        date=meta.date,
+        source_url=meta.source_url,
+        slug=meta.slug,
+        image=meta.image,
+        language=meta.language or "ar",
+    )
+
+
+def _inline_text(children: list[Token]) -> str:
+    """Readable text of an inline token: link text kept, images/HTML/markup dropped."""
+    out: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        # image, html_inline and markup tokens (em, strong, link_open…) add nothing
+    return "".join(out)

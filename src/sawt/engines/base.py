@@ -1,0 +1,36 @@
+"""The Engine protocol: what sawt needs from a speech engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono 16-bit little-endian PCM audio of one piece."""
+
+    pcm: bytes
+    sample_rate: int
+
+    @property
+    def duration_ms(self) -> float:
+        """Length of the clip in milliseconds."""
+        return len(self.pcm) / 2 / self.sample_rate * 1000
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A speech engine: turns one piece of text into audio."""
+
+    name: str
+    max_chars: int  # longest piece the engine takes in one call
+    sample_rate: int  # every clip it returns has this rate
+
+    def synthesize(self, text: str) -> Clip:
+        """Speak ``text`` (at most ``max_chars`` characters) and return its audio."""
+        ...
+
+    def identity(self) -> str:
+        """Engine, version and voice settings: what makes its audio what it is."""
+        ...

@@ -1,0 +1,77 @@
+"""The bundled ffmpeg binary (imageio-ffmpeg), run with checked exit codes."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from sawt.errors import AudioError
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary shipped in the imageio-ffmpeg wheel."""
+    import imageio_ffmpeg
+
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError as exc:  # no binary for this platform
+        raise AudioError(f"no ffmpeg binary available: {exc}") from exc
+
+
+def run_ffmpeg(args: Sequence[str], *, input_bytes: bytes | None = None) -> str:
+    """Run ffmpeg with ``args``; return its stderr log, raise AudioError on failure."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+    proc = subprocess.run(
+        cmd,
+        input=input_bytes,
+        stdin=None if input_bytes is not None else subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    log = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        tail = "\n".join(log.strip().splitlines()[-5:])
+        raise AudioError(f"ffmpeg failed (exit {proc.returncode}): {tail}")
+    return log
+
+
+def decode_to_pcm(data: bytes, sample_rate: int, fmt: str = "mp3") -> bytes:
+    """Decode compressed audio bytes to mono s16le PCM at ``sample_rate``."""
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-f",
+        fmt,
+        "-i",
+        "pipe:0",
+        "-f",
+        "s16le",
+        "-ac",
+        "1",
+        "-ar",
+        str(sample_rate),
+        "pipe:1",
+    ]
+    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise AudioError(
+            f"cannot decode {fmt} audio: {proc.stderr.decode(errors='replace')[-300:]}"
+        )
+    return proc.stdout
+
+
+@functools.cache
+def pydub() -> Any:
+    """pydub's AudioSegment, pointed at the bundled ffmpeg (it warns if none is on PATH)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg_exe()
+    return AudioSegment
