@@ -434,6 +434,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True  # never keep the interpreter alive...
     block_on_close = False  # ...and FakeGoogle.stop() joins them itself.
+    request_queue_size = 128  # bursts of parallel clients (benchmarks) must not see SYN drops
 
     def __init__(self, owner: FakeGoogle, port: int) -> None:
         self.owner = owner
@@ -524,11 +525,13 @@ class _Handler(BaseHTTPRequestHandler):
     # -- the endpoint -----------------------------------------------------------
 
     def do_POST(self) -> None:
+        # Read the body first, whatever the path: left unread, it would be
+        # taken for the next request line on this keep-alive connection.
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
         if urlsplit(self.path).path != TTS_PATH:
             self.send_plain(404, "Not Found", b"<html><body><h1>404.</h1></body></html>")
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length)
         self.server.owner._serve_tts(self, body)
 
     def do_GET(self) -> None:
@@ -785,6 +788,15 @@ class FakeGoogle:
         """Block until at least ``n`` requests are in flight; False on timeout."""
         with self._lock:
             return self._lock.wait_for(lambda: self._in_flight >= n, timeout)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no request is in flight; False on timeout.
+
+        A client may read its answer a moment before the server's handler
+        finishes, so check :attr:`in_flight` through this, not directly.
+        """
+        with self._lock:
+            return self._lock.wait_for(lambda: self._in_flight == 0, timeout)
 
     # -- audio ---------------------------------------------------------------------
 
