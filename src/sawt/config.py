@@ -67,7 +67,7 @@ class GttsSettings(_Strict):
     tld: str = "com"
     slow: bool = False
     concurrency: int = Field(4, ge=1, le=16, description="requests in flight at once")
-    rate_limit: float = Field(16.0, gt=0, le=100, description="requests per second at most")
+    rate_limit: float = Field(25.0, gt=0, le=100, description="requests per second at most")
     retries: int = Field(6, ge=0, le=20, description="retries per piece after the first try")
     backoff: float = Field(0.5, ge=0, le=60, description="first retry delay, seconds")
     backoff_max: float = Field(20.0, ge=0, le=600, description="longest retry delay, seconds")

@@ -10,7 +10,7 @@ from typing import Any
 
 from sawt import __version__
 from sawt.article import Article, read_article
-from sawt.audio import encode_mp3, write_pcm
+from sawt.audio import LoudnessMeter, encode_mp3, write_pcm
 from sawt.cache import ClipCache
 from sawt.catalog import episode_paths, make_slug, write_record
 from sawt.clean import CleanReport, dedupe
@@ -106,19 +106,25 @@ def _render_with(
     with tempfile.TemporaryDirectory(prefix="sawt-") as tmp:
         raw = Path(tmp) / "episode.pcm"
         reporter.stage(f"speaking ({engine.name})", len(prepared.pieces))
-        with open(raw, "wb") as out:
-            spans = write_pcm(
-                synth.run(prepared.pieces),
-                out,
-                engine.sample_rate,
-                on_piece=lambda _i: reporter.advance(),
-            )
+        meter = LoudnessMeter(engine.sample_rate)
+        try:
+            with open(raw, "wb") as out:
+                spans = write_pcm(
+                    synth.run(prepared.pieces),
+                    [out, meter],
+                    engine.sample_rate,
+                    on_piece=lambda _i: reporter.advance(),
+                )
+        except BaseException:
+            meter.abort()
+            raise
+        measured = meter.result()
         duration_ms = _duration_ms(raw, engine.sample_rate)
         timeline = build_timeline(prepared.pieces, spans)
         chapters = build_chapters(timeline, prepared.article.title, duration_ms)
         reporter.stage("encoding")
         with staged(paths["mp3"]) as mp3_tmp:
-            loudness = encode_mp3(raw, engine.sample_rate, mp3_tmp, settings.audio)
+            loudness = encode_mp3(raw, engine.sample_rate, mp3_tmp, settings.audio, measured)
             write_tags(mp3_tmp, _tag_info(prepared.article, settings, chapters))
             record = _record(
                 prepared,
