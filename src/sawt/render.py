@@ -12,7 +12,7 @@ from typing import Any
 from sawt import __version__
 from sawt.article import Article, read_article
 from sawt.audio import encode_mp3, trim_silence, write_pcm
-from sawt.catalog import episode_paths, make_slug, write_record
+from sawt.catalog import episode_paths, make_slug, save_record
 from sawt.clean import CleanReport, dedupe
 from sawt.config import Settings
 from sawt.engines import Engine, create_engine
@@ -103,7 +103,8 @@ def render(
             )
             # The record lands first: a record without audio is caught by `check`,
             # while audio without a record would be invisible to the catalog.
-            write_record(paths["record"], record)
+            # save_record keeps the GUID and first pub date of an earlier render.
+            save_record(paths["record"], record)
     return RenderResult(
         prepared.slug,
         paths["mp3"],
