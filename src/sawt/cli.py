@@ -303,6 +303,11 @@ def serve(
 
     try:
         settings = _settings(config)
+        if not settings.episodes_path().is_dir():
+            raise SawtError(
+                f"no episodes folder at {settings.episodes_path()}",
+                hint="run `sawt init` or `sawt render ARTICLE` first",
+            )
         server = make_server(settings.episodes_path(), host, port)
     except SawtError as exc:
         _fail(exc)
@@ -314,6 +319,8 @@ def serve(
         highlight=False,
         soft_wrap=True,
     )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]note:[/] listening on {host}: other machines on the network can fetch")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
