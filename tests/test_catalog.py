@@ -199,3 +199,21 @@ def test_invalid_config_names_field_and_line(
         assert f"podcast.yaml:{line}:" in result.output
         assert f"'{field}'" in result.output and why in result.output
     assert not (tmp_path / "episodes").exists()
+
+
+def test_old_records_get_a_lasting_identity(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    show = copy_show(tmp_path_factory, tmp_path / "show")
+    path = show / "episodes" / "nasty.json"
+    record = json.loads(path.read_text("utf-8"))
+    del record["guid"], record["pub_date"]  # as written before the catalog kept them
+    path.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    assert run_sawt("feed", cwd=show).returncode == 0
+    first = json.loads(path.read_text("utf-8"))
+    assert first["guid"].startswith("urn:uuid:")
+    assert first["pub_date"] == record["rendered_at"]
+    assert run_sawt("feed", cwd=show).returncode == 0
+    assert json.loads(path.read_text("utf-8"))["guid"] == first["guid"]
+    assert first["guid"] in {e.id for e in feed_entries(show)}
+    assert run_sawt("check", cwd=show).returncode == 0

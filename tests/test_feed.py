@@ -52,6 +52,8 @@ def test_urls_are_percent_encoded_once() -> None:
     )
     assert encode_url(url("a.mp3")) == url("a.mp3")  # idempotent
     assert encode_url("https://ex.org/100%/a b?q=ق#x") == ("https://ex.org/100%25/a%20b?q=%D9%82#x")
+    assert encode_url("http://[::1]:8000/ep isodes/") == "http://[::1]:8000/ep%20isodes/"
+    assert encode_url("https://مثال.example/") == "https://xn--mgbh0fb.example/"
 
 
 def test_podcast_guid_matches_the_spec_example() -> None:

@@ -87,9 +87,13 @@ def read_record(path: Path) -> dict[str, Any]:
     return data
 
 
-def save_record(path: Path, record: dict[str, Any]) -> dict[str, Any]:
-    """Add or replace an episode record, keeping the GUID and first pub date it had."""
-    with catalog_lock(path.parent):
+def save_record(path: Path, record: dict[str, Any], *, locked: bool = False) -> dict[str, Any]:
+    """Add or replace an episode record, keeping the GUID and first pub date it had.
+
+    ``locked`` says the caller already holds the catalog lock (flock locks are
+    per open file, so taking it again from the same process would deadlock).
+    """
+    with contextlib.nullcontext() if locked else catalog_lock(path.parent):
         previous: dict[str, Any] = {}
         if path.exists():
             with contextlib.suppress(OSError, ValueError):

@@ -14,6 +14,7 @@ from feedgen.util import xml_elem
 
 from sawt import __version__
 from sawt.config import Settings
+from sawt.errors import SawtError
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -41,6 +42,8 @@ def encode_url(url: str) -> str:
         host.encode("ascii")
     except UnicodeEncodeError:
         host = host.encode("idna").decode("ascii")
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     if parts.username:  # pragma: no cover - credentials in a feed URL are unusual
         netloc = f"{parts.username}@{netloc}"
@@ -128,9 +131,13 @@ def build_feed(settings: Settings, records: list[dict[str, Any]], cover: str | N
     fg.register_extension(EXT_NAME, PodcastIndexExtension, PodcastIndexEntryExtension)
     getattr(fg, EXT_NAME).settings = settings
     _channel(fg, settings, cover)
-    for record in records:
-        _item(fg, settings, record)
-    data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    try:
+        for record in records:
+            _item(fg, settings, record)
+        data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    except (ValueError, TypeError, KeyError) as exc:
+        # feedgen and lxml reject odd values with bare ValueErrors; say where.
+        raise SawtError(f"cannot build the feed: {exc}", path=settings.episodes_path()) from exc
     return data
 
 
@@ -142,7 +149,7 @@ def _channel(fg: Any, s: Settings, cover: str | None) -> None:
     fg.link(href=site, rel="alternate")
     fg.title(xml_text(s.title))
     fg.description(xml_text(s.description))
-    fg.language(s.language)
+    fg.language(xml_text(s.language))
     fg.generator(f"sawt {__version__}")
     if s.copyright:
         fg.copyright(xml_text(s.copyright))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sawt.artwork import read_image_info
 from sawt.captions import build_cues, json_chapters, to_srt, to_vtt
-from sawt.catalog import SIDE_SUFFIXES, catalog_lock, episode_paths, scan
+from sawt.catalog import SIDE_SUFFIXES, catalog_lock, episode_paths, save_record, scan
 from sawt.config import Settings
 from sawt.feed import FEED_NAME, build_feed
 from sawt.files import write_atomic
@@ -59,6 +59,10 @@ def publish(settings: Settings) -> PublishReport:
         report = PublishReport(episodes / FEED_NAME, len(catalog.records))
         for record in catalog.records:
             paths = episode_paths(episodes, record["slug"])
+            if not record.get("guid") or not record.get("pub_date"):
+                # A record from before the catalog kept identities: give it
+                # one now, in the record, so it stays the same from here on.
+                record.update(save_record(paths["record"], record, locked=True))
             for key, text in side_files(record).items():
                 if write_if_changed(paths[key], text):
                     report.written.append(paths[key])
