@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sawt.captions import MAX_CUE_CHARS, Cue, build_cues, json_chapters, to_srt, to_vtt, wrap_lines
+from sawt.ffmpeg import ffmpeg_exe
 from tests.showkit import LONG_SENTENCE, SAMPLE, rendered_show
 
 VTT_TIME = re.compile(
@@ -172,3 +174,30 @@ def test_rendered_vtt_parses_and_follows_the_timeline(show: Path, slug: str) -> 
 def test_digits_stay_as_written(show: Path) -> None:
     vtt = (show / "episodes" / "nasty.vtt").read_text("utf-8")
     assert "2024" in vtt and "15 ألف" in vtt
+
+
+@pytest.mark.parametrize("slug", ["nasty", SAMPLE.stem])
+def test_ffmpeg_reads_the_vtt_as_our_srt(show: Path, slug: str) -> None:
+    # ffmpeg's WebVTT demuxer is a second, independent reader: converted to
+    # SRT it must give back exactly our SRT (same cues, times and text).
+    vtt = show / "episodes" / f"{slug}.vtt"
+    proc = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-i",
+            str(vtt),
+            "-f",
+            "srt",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    ours = (show / "episodes" / f"{slug}.srt").read_text("utf-8")
+    assert proc.stdout.strip() == ours.strip()
