@@ -58,6 +58,8 @@ def show_yaml(**extra: str) -> str:
         "category": "News",
         "subcategory": "Daily News",
         "explicit": "false",
+        # Always the offline voice: tests never depend on the network.
+        "engine": "espeak",
     }
     fields.update(extra)
     return "".join(f"{k}: {v}\n" for k, v in fields.items())
