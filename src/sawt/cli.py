@@ -24,8 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ConfigOpt = Annotated[
     Path | None,
@@ -53,12 +53,17 @@ class RichReporter:
             disable=not console.is_terminal,
         )
         self.task: object | None = None
+        self.retries = 0
+        self.name = ""
 
     def stage(self, name: str, total: int | None = None) -> None:
         """Start a bar for a new stage."""
         if self.task is not None:
             self.progress.update(self.task, visible=False)  # type: ignore[arg-type]
+        self.name = name
+        self.retries = 0
         self.task = self.progress.add_task(name, total=total)
+        self.progress.start()
 
     def advance(self, steps: int = 1) -> None:
         """Advance the current bar."""
@@ -67,7 +72,24 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         """Print a note above the bars."""
-        self.console.print(f"[yellow]note:[/] {message}")
+        self.console.print(f"[yellow]note:[/] {message}", highlight=False)
+
+    def warn(self, message: str) -> None:
+        """Print a warning above the bars."""
+        self.console.print(f"[bold yellow]warning:[/] {message}", highlight=False)
+
+    def retried(self, message: str) -> None:
+        """Count a retry in the bar's label (and log it when there is no bar)."""
+        self.retries += 1
+        if self.task is not None:
+            label = f"{self.name} · {self.retries} retries"
+            self.progress.update(self.task, description=label)  # type: ignore[arg-type]
+        if not self.console.is_terminal:
+            self.console.print(f"retry: {message}", highlight=False)
+
+    def close(self) -> None:
+        """Remove the bars."""
+        self.progress.stop()
 
 
 def _settings(config: Path | None) -> Settings:
@@ -116,11 +138,17 @@ def render(
                 _print_script(prepared, as_json)
             return
         for path in articles:
-            result = do_render(path, settings, name, RichReporter(err))
+            reporter = RichReporter(err)
+            try:
+                result = do_render(path, settings, name, reporter)
+            finally:
+                reporter.close()
             minutes, seconds = divmod(result.duration_ms / 1000, 60)
+            cost = f", {result.requests} requests" if result.requests else ""
+            cost += f", {result.cached_pieces} pieces from cache" if result.cached_pieces else ""
             out.print(
                 f"[green]wrote[/] {result.mp3} ({int(minutes)}:{seconds:04.1f}, "
-                f"{len(result.chapters)} chapters, engine {result.engine})",
+                f"{len(result.chapters)} chapters, engine {result.engine}{cost})",
                 highlight=False,
             )
         if not no_feed:
@@ -166,6 +194,27 @@ def engines(config: ConfigOpt = None) -> None:
             name, "[green]yes[/]" if ok else "[red]no[/]", f"{info.description}\n{detail}"
         )
     out.print(table)
+
+
+@app.command()
+def cache(
+    clear: Annotated[bool, typer.Option("--clear", help="Delete every cached clip.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show the clip cache's location and size, or clear it."""
+    from sawt.cache import ClipCache
+
+    try:
+        store = ClipCache(_settings(config).cache_path())
+    except SawtError as exc:
+        _fail(exc)
+        return
+    stats = store.clear() if clear else store.stats()
+    verb = "removed" if clear else "holds"
+    out.print(
+        f"cache {stats.path} {verb} {stats.entries} clips, {stats.bytes / 1e6:.1f} MB",
+        highlight=False,
+    )
 
 
 def _version(value: bool) -> None:

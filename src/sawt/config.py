@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -65,11 +67,19 @@ class EspeakSettings(_Strict):
 
 
 class GttsSettings(_Strict):
-    """Settings of the Google Translate voice."""
+    """Settings of the Google Translate voice and how politely sawt calls it."""
 
     lang: str = "ar"
     tld: str = "com"
     slow: bool = False
+    concurrency: int = Field(4, ge=1, le=16, description="requests in flight at once")
+    rate_limit: float = Field(8.0, gt=0, le=100, description="requests per second at most")
+    retries: int = Field(6, ge=0, le=20, description="retries per piece after the first try")
+    backoff: float = Field(0.5, ge=0, le=60, description="first retry delay, seconds")
+    backoff_max: float = Field(20.0, ge=0, le=600, description="longest retry delay, seconds")
+    timeout: float = Field(15.0, gt=0, le=300, description="seconds to wait for each read")
+    deadline: float = Field(900.0, gt=0, description="seconds for all requests of an episode")
+    preflight_timeout: float = Field(4.0, gt=0, le=60, description="auto: first request timeout")
 
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -116,7 +126,8 @@ class Settings(_Strict):
     type: Literal["episodic", "serial"] = "episodic"
     locked: bool = False
     episodes_dir: str = "episodes"
-    engine: str = "espeak"
+    engine: str = "auto"
+    cache_dir: str | None = None  # default: the per-user cache folder
     pauses: Pauses = Pauses()
     audio: AudioSettings = AudioSettings()
     espeak: EspeakSettings = EspeakSettings()
@@ -162,6 +173,15 @@ class Settings(_Strict):
     def episodes_path(self) -> Path:
         """The folder episodes are written to."""
         return (self.root / self.episodes_dir).resolve()
+
+    def cache_path(self) -> Path:
+        """The clip cache folder: SAWT_CACHE_DIR, podcast.yaml, or the user cache."""
+        env = os.environ.get("SAWT_CACHE_DIR")
+        if env:
+            return Path(env)
+        if self.cache_dir:
+            return (self.root / self.cache_dir).resolve()
+        return Path(platformdirs.user_cache_dir("sawt")) / "clips"
 
     def image_path(self) -> Path | None:
         """The cover image file, if one is configured."""

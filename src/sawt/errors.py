@@ -52,3 +52,15 @@ class AudioError(SawtError):
     """Assembling, measuring or encoding the audio failed."""
 
     exit_code = 1
+
+
+class TransientEngineError(EngineError):
+    """A failure worth retrying: rate limit, server error, timeout, invalid audio."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class EngineUnavailable(EngineError):
+    """The engine could not produce the episode (retries exhausted, deadline, refused)."""

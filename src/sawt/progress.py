@@ -17,6 +17,12 @@ class Reporter(Protocol):
     def note(self, message: str) -> None:
         """Something the user should know (a warning, a summary)."""
 
+    def warn(self, message: str) -> None:
+        """Something went wrong but the work goes on (e.g. a fallback)."""
+
+    def retried(self, message: str) -> None:
+        """A piece is being tried again."""
+
 
 class NullReporter:
     """Reports nothing."""
@@ -28,4 +34,10 @@ class NullReporter:
         """Ignore."""
 
     def note(self, message: str) -> None:
+        """Ignore."""
+
+    def warn(self, message: str) -> None:
+        """Ignore."""
+
+    def retried(self, message: str) -> None:
         """Ignore."""

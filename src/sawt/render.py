@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,18 +10,18 @@ from typing import Any
 
 from sawt import __version__
 from sawt.article import Article, read_article
-from sawt.audio import encode_mp3, trim_silence, write_pcm
+from sawt.audio import encode_mp3, write_pcm
+from sawt.cache import ClipCache
 from sawt.catalog import episode_paths, make_slug, save_record
 from sawt.clean import CleanReport, dedupe
 from sawt.config import Settings
-from sawt.engines import Engine, create_engine
-from sawt.engines.base import Clip
-from sawt.errors import EngineError
+from sawt.engines import Engine, create_engine, engine_info
+from sawt.errors import EngineUnavailable
 from sawt.files import staged
 from sawt.progress import NullReporter, Reporter
 from sawt.script import Piece, build_script
+from sawt.synth import Synthesizer
 from sawt.tags import TagInfo, write_tags
-from sawt.text import first_words
 from sawt.timeline import Chapter, Entry, build_chapters, build_timeline
 
 ISO639_2 = {"ar": "ara", "en": "eng", "fr": "fra", "es": "spa", "de": "deu", "fa": "fas"}
@@ -50,6 +49,8 @@ class RenderResult:
     chapters: list[Chapter]
     timeline: list[Entry]
     notes: tuple[str, ...]
+    requests: int = 0
+    cached_pieces: int = 0
 
 
 def prepare(path: Path, settings: Settings, max_chars: int) -> Prepared:
@@ -66,19 +67,48 @@ def render(
     engine_name: str | None = None,
     reporter: Reporter | None = None,
 ) -> RenderResult:
-    """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic."""
+    """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic.
+
+    With an engine that has a fallback (``auto``), a failure of the preferred
+    engine re-renders the whole episode with the fallback: one voice per episode.
+    """
     reporter = reporter or NullReporter()
-    engine = create_engine(engine_name or settings.engine, settings)
+    name = engine_name or settings.engine
+    info = engine_info(name)
+    engine = info.factory(settings)
+    try:
+        return _render_with(engine, path, settings, reporter, requested=name)
+    except EngineUnavailable as exc:
+        if info.fallback is None:
+            raise
+        reporter.warn(
+            f"{engine.name} is unavailable, so the whole episode uses {info.fallback}: "
+            f"{exc.message}"
+        )
+        fallback = create_engine(info.fallback, settings)
+        return _render_with(
+            fallback, path, settings, reporter, requested=name, fallback_reason=exc.message
+        )
+
+
+def _render_with(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    reporter: Reporter,
+    *,
+    requested: str,
+    fallback_reason: str | None = None,
+) -> RenderResult:
     prepared = prepare(path, settings, engine.max_chars)
-    for note in prepared.article.notes:
-        reporter.note(note)
     paths = episode_paths(settings.episodes_path(), prepared.slug)
+    synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter)
     with tempfile.TemporaryDirectory(prefix="sawt-") as tmp:
         raw = Path(tmp) / "episode.pcm"
-        reporter.stage("speaking", len(prepared.pieces))
+        reporter.stage(f"speaking ({engine.name})", len(prepared.pieces))
         with open(raw, "wb") as out:
             spans = write_pcm(
-                _speak(engine, prepared.pieces),
+                synth.run(prepared.pieces),
                 out,
                 engine.sample_rate,
                 on_piece=lambda _i: reporter.advance(),
@@ -90,7 +120,6 @@ def render(
         with staged(paths["mp3"]) as mp3_tmp:
             loudness = encode_mp3(raw, engine.sample_rate, mp3_tmp, settings.audio)
             write_tags(mp3_tmp, _tag_info(prepared.article, settings, chapters))
-            size = mp3_tmp.stat().st_size
             record = _record(
                 prepared,
                 settings,
@@ -98,13 +127,23 @@ def render(
                 duration_ms,
                 chapters,
                 timeline,
-                size,
+                mp3_tmp.stat().st_size,
                 loudness.integrated,
             )
+            record["engine_requested"] = requested
+            record["fallback_reason"] = fallback_reason
+            record["synthesis"] = synthesis = {
+                # Local engines make no requests worth counting.
+                "requests": synth.stats.requests if engine.cacheable else 0,
+                "retries": synth.stats.retries,
+                "cached_pieces": synth.stats.cached,
+            }
             # The record lands first: a record without audio is caught by `check`,
             # while audio without a record would be invisible to the catalog.
             # save_record keeps the GUID and first pub date of an earlier render.
             save_record(paths["record"], record)
+    for note in prepared.article.notes:
+        reporter.note(note)
     return RenderResult(
         prepared.slug,
         paths["mp3"],
@@ -114,17 +153,9 @@ def render(
         chapters,
         timeline,
         prepared.article.notes,
+        synthesis["requests"],
+        synthesis["cached_pieces"],
     )
-
-
-def _speak(engine: Engine, pieces: list[Piece]) -> Iterator[tuple[int, Clip, int]]:
-    for piece in pieces:
-        try:
-            clip = engine.synthesize(piece.spoken)
-        except EngineError as exc:
-            exc.message = f"piece {piece.index} ({first_words(piece.original)}): {exc.message}"
-            raise
-        yield piece.index, trim_silence(clip), piece.pause_ms
 
 
 def _duration_ms(raw: Path, sample_rate: int) -> int:

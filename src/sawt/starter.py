@@ -36,7 +36,8 @@ type: episodic                         # episodic (newest first) or serial
 locked: false                          # podcast:locked: true forbids moving the feed
 episodes_dir: episodes                 # where MP3s, records, captions and the feed go
 
-engine: espeak                         # default speech engine (see `sawt engines`)
+engine: auto                           # auto: Google's voice if reachable, else espeak
+                                       # (see `sawt engines`)
 
 pauses:                                # seconds of silence
   title: 1.2                           # after the title and after the source

@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.engines.base import Clip, Engine
+from sawt.engines.base import Clip, Engine, Policy, synthesize
 from sawt.errors import EngineError
 
-__all__ = ["Clip", "Engine", "EngineInfo", "available_engines", "create_engine"]
+__all__ = [
+    "Clip",
+    "Engine",
+    "EngineInfo",
+    "Policy",
+    "available_engines",
+    "create_engine",
+    "engine_info",
+    "synthesize",
+]
 
 
 @dataclass(frozen=True)
 class EngineInfo:
-    """How to make an engine and check that it can run here."""
+    """How to make an engine, check that it can run here, and what to fall back to."""
 
     name: str
     description: str
     factory: Callable[[Settings], Engine]
     check: Callable[[], tuple[bool, str]]
+    # If this engine cannot make the episode, make all of it with this one instead.
+    fallback: str | None = None
 
 
-def _espeak_factory(settings: Settings) -> Engine:
+def _espeak(settings: Settings) -> Engine:
     from sawt.engines.espeak import EspeakEngine
 
     return EspeakEngine(settings.espeak)
@@ -35,11 +46,40 @@ def _espeak_check() -> tuple[bool, str]:
     return check()
 
 
+def _gtts(settings: Settings) -> Engine:
+    from sawt.engines.gtts import GttsEngine
+
+    return GttsEngine(settings.gtts)
+
+
+def _gtts_auto(settings: Settings) -> Engine:
+    engine = _gtts(settings)
+    # Probe quickly with the first piece before committing the episode to Google.
+    engine.policy = replace(engine.policy, preflight_timeout=settings.gtts.preflight_timeout)
+    return engine
+
+
+def _gtts_check() -> tuple[bool, str]:
+    from sawt.engines.gtts import check
+
+    return check()
+
+
 _BUILTIN: dict[str, EngineInfo] = {
+    "auto": EngineInfo(
+        "auto",
+        "gtts if Google answers a quick first request, else espeak for the whole episode",
+        _gtts_auto,
+        _gtts_check,
+        fallback="espeak",
+    ),
+    "gtts": EngineInfo(
+        "gtts", "Google Translate's natural voice (network; rate-limited)", _gtts, _gtts_check
+    ),
     "espeak": EngineInfo(
         "espeak",
         "offline espeak-ng voice (libespeak-ng from the espeakng-loader wheel)",
-        _espeak_factory,
+        _espeak,
         _espeak_check,
     ),
 }
@@ -59,11 +99,16 @@ def available_engines() -> dict[str, EngineInfo]:
     return engines
 
 
-def create_engine(name: str, settings: Settings) -> Engine:
-    """Build the engine called ``name``; an unknown name lists the known ones."""
+def engine_info(name: str) -> EngineInfo:
+    """The registry entry for ``name``; an unknown name lists the known ones."""
     engines = available_engines()
     info = engines.get(name)
     if info is None:
         known = ", ".join(sorted(engines))
         raise EngineError(f"unknown engine '{name}'", hint=f"known engines: {known}")
-    return info.factory(settings)
+    return info
+
+
+def create_engine(name: str, settings: Settings) -> Engine:
+    """Build the engine called ``name``."""
+    return engine_info(name).factory(settings)

@@ -21,16 +21,47 @@ class Clip:
 
 @runtime_checkable
 class Engine(Protocol):
-    """A speech engine: turns one piece of text into audio."""
+    """A speech engine: turns one piece of text into audio.
+
+    Synthesis is split in two so that sawt can cache and retry what crosses
+    the network: ``fetch`` makes the engine's own payload (MP3 bytes, PCM…)
+    in one attempt, ``decode`` validates it and turns it into a Clip.
+    Retryable failures raise TransientEngineError; others EngineError.
+    """
 
     name: str
     max_chars: int  # longest piece the engine takes in one call
     sample_rate: int  # every clip it returns has this rate
+    cacheable: bool  # worth caching: slow or rate-limited engines
+    workers: int  # pieces it may fetch at once, in threads (1: not thread-safe)
+    policy: Policy  # retries, pacing and time limits
 
-    def synthesize(self, text: str) -> Clip:
-        """Speak ``text`` (at most ``max_chars`` characters) and return its audio."""
+    def fetch(self, text: str, timeout: float | None = None) -> bytes:
+        """One attempt at speaking ``text``; returns the engine's payload."""
+        ...
+
+    def decode(self, payload: bytes, text: str) -> Clip:
+        """Validate a payload for ``text`` and decode it to PCM."""
         ...
 
     def identity(self) -> str:
         """Engine, version and voice settings: what makes its audio what it is."""
         ...
+
+
+def synthesize(engine: Engine, text: str) -> Clip:
+    """Speak ``text`` once, without cache or retries."""
+    return engine.decode(engine.fetch(text), text)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How to call an engine: retries, pacing and time limits (none for local engines)."""
+
+    retries: int = 0
+    backoff: float = 0.5  # first retry delay, seconds; doubles each time, with jitter
+    backoff_max: float = 20.0
+    timeout: float | None = None  # per attempt
+    deadline: float | None = None  # for all attempts of an episode
+    rate_limit: float | None = None  # attempts per second, across all workers
+    preflight_timeout: float | None = None  # with a fallback: probe fast before committing

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from sawt.config import EspeakSettings
-from sawt.engines.base import Clip
+from sawt.engines.base import Clip, Policy
 from sawt.errors import EngineError
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -105,15 +105,22 @@ class EspeakEngine:
 
     name = "espeak"
     max_chars = 600  # a long sentence per call keeps espeak's own intonation
+    cacheable = False  # synthesis is faster than reading a cache
+    workers = 1  # libespeak-ng is not thread-safe
+    policy = Policy()  # local: nothing to retry or pace
 
     def __init__(self, settings: EspeakSettings | None = None) -> None:
         self.settings = settings or EspeakSettings()
         self._lib = _Library.get()
         self.sample_rate = self._lib.sample_rate
 
-    def synthesize(self, text: str) -> Clip:
-        """Speak one piece."""
-        return Clip(self._lib.speak(text, self.settings), self.sample_rate)
+    def fetch(self, text: str, timeout: float | None = None) -> bytes:
+        """Speak one piece to PCM (``timeout`` is irrelevant offline)."""
+        return self._lib.speak(text, self.settings)
+
+    def decode(self, payload: bytes, text: str) -> Clip:
+        """The payload already is PCM."""
+        return Clip(payload, self.sample_rate)
 
     def identity(self) -> str:
         """Engine, library version and voice settings."""

@@ -1,0 +1,83 @@
+"""Shared fixtures: the sample article, a clean environment, audio measurements."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sawt.ffmpeg import ffmpeg_exe
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"
+
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never inherit a proxy they did not set."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture()
+def sample(tmp_path: Path) -> Path:
+    """A private copy of the sample article."""
+    dest = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, dest)
+    return dest
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working folder as cwd (episodes/ lands here)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+def decoded_duration_s(path: Path) -> float:
+    """Duration of an audio file, found by decoding all of it with ffmpeg."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=True,
+    )
+    times = re.findall(r"time=(\d+):(\d+):([\d.]+)", proc.stderr)
+    h, m, s = times[-1]
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """Chapters as ffmpeg lists them (file order): (start s, end s, title)."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-f", "ffmetadata", "-"],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=True,
+    )
+    chapters = []
+    for block in proc.stdout.split("[CHAPTER]")[1:]:
+        tb = re.search(r"TIMEBASE=(\d+)/(\d+)", block)
+        start = re.search(r"START=(-?\d+)", block)
+        end = re.search(r"END=(-?\d+)", block)
+        title = re.search(r"title=(.*)", block)
+        assert tb and start and end
+        scale = int(tb.group(1)) / int(tb.group(2))
+        chapters.append(
+            (
+                int(start.group(1)) * scale,
+                int(end.group(1)) * scale,
+                title.group(1) if title else "",
+            )
+        )
+    return chapters
