@@ -116,4 +116,8 @@ def test_timeline_speaks_each_body_paragraph_once(rendered: tuple[Path, dict[str
 
 def test_no_temp_files_left(rendered: tuple[Path, dict[str, Any]]) -> None:
     mp3, _ = rendered
-    assert sorted(p.name for p in mp3.parent.iterdir()) == [f"{SAMPLE.stem}.json", mp3.name]
+    # Besides the audio and its record, the render publishes (captions, JSON
+    # chapters, feed) and leaves the catalog's lock file; no temp files.
+    derived = [f"{SAMPLE.stem}{ext}" for ext in (".chapters.json", ".srt", ".vtt")]
+    expected = [".lock", f"{SAMPLE.stem}.json", mp3.name, *derived, "feed.xml"]
+    assert sorted(p.name for p in mp3.parent.iterdir()) == sorted(expected)

@@ -119,6 +119,9 @@ def render(
     as_json: Annotated[
         bool, typer.Option("--json", help="With --dry-run: print the script as JSON.")
     ] = False,
+    no_feed: Annotated[
+        bool, typer.Option("--no-feed", help="Do not rebuild the feed and side files afterwards.")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Render articles to episodes/<slug>.mp3 with tags, chapters and a record."""
@@ -148,6 +151,8 @@ def render(
                 f"{len(result.chapters)} chapters, engine {result.engine}{cost})",
                 highlight=False,
             )
+        if not no_feed:
+            _publish(settings)
     except SawtError as exc:
         _fail(exc)
 
@@ -228,6 +233,149 @@ def _main(
     ] = False,
 ) -> None:
     """sawt: audio editions of articles."""
+
+
+# --- publishing: init, episodes, remove, feed, check, serve ---------------------
+
+
+def _publish(settings: Settings) -> None:
+    from sawt.publish import publish
+
+    report = publish(settings)
+    for note in report.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    out.print(
+        f"[green]feed[/] {report.feed} ({report.episodes} episodes)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def init(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder for podcast.yaml and episodes/.", file_okay=False)
+    ] = Path("."),
+) -> None:
+    """Write a commented starter podcast.yaml and the episodes/ folder (never overwrites)."""
+    from sawt.starter import write_starter
+
+    try:
+        config, episodes = write_starter(folder)
+    except SawtError as exc:
+        _fail(exc)
+    out.print(f"[green]wrote[/] {config} and {episodes}/", highlight=False, soft_wrap=True)
+
+
+@app.command("episodes")
+def list_episodes(config: ConfigOpt = None) -> None:
+    """List the episodes in the catalog: title, date, duration, engine."""
+    from sawt.catalog import scan
+
+    try:
+        catalog = scan(_settings(config).episodes_path())
+    except SawtError as exc:
+        _fail(exc)
+    for path, why in catalog.broken:
+        err.print(f"[yellow]note:[/] {path}: {why}", highlight=False, soft_wrap=True)
+    if not catalog.records:
+        out.print("no episodes yet; see `sawt render`")
+        return
+    table = Table("slug", "title", "date", "duration", "engine")
+    for r in catalog.records:
+        minutes, seconds = divmod(round(r["duration_ms"] / 1000), 60)
+        table.add_row(
+            r["slug"],
+            r["title"],
+            str(r.get("pub_date", ""))[:10],
+            f"{minutes}:{seconds:02d}",
+            str(r.get("engine", "")),
+        )
+    out.print(table, soft_wrap=True)
+
+
+@app.command()
+def remove(
+    slug: Annotated[str, typer.Argument(help="The episode's slug (see `sawt episodes`).")],
+    no_feed: Annotated[bool, typer.Option("--no-feed", help="Do not rebuild the feed.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove one episode (audio, record, captions, chapters) and rebuild the feed."""
+    from sawt.catalog import remove_episode
+
+    try:
+        settings = _settings(config)
+        for path in remove_episode(settings.episodes_path(), slug):
+            out.print(f"[red]removed[/] {path}", highlight=False, soft_wrap=True)
+        if not no_feed:
+            _publish(settings)
+    except SawtError as exc:
+        _fail(exc)
+
+
+@app.command()
+def feed(config: ConfigOpt = None) -> None:
+    """Rebuild episodes/feed.xml, captions and JSON chapters from the episode records."""
+    try:
+        _publish(_settings(config))
+    except SawtError as exc:
+        _fail(exc)
+
+
+@app.command()
+def check(config: ConfigOpt = None) -> None:
+    """Check the published feed against Apple's requirements and the files on disk."""
+    from sawt.check import check as run_check
+
+    try:
+        problems = run_check(_settings(config))
+    except SawtError as exc:
+        _fail(exc)
+    for problem in problems:
+        out.print(f"[red]problem:[/] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        err.print(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found")
+        raise typer.Exit(1)
+    out.print("[green]ok:[/] the feed and its files look right", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; another than 127.0.0.1 shares it.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve episodes/ over HTTP for local preview and subscription."""
+    from sawt.serve import make_server
+
+    try:
+        settings = _settings(config)
+        if not settings.episodes_path().is_dir():
+            raise SawtError(
+                f"no episodes folder at {settings.episodes_path()}",
+                hint="run `sawt init` or `sawt render ARTICLE` first",
+            )
+        server = make_server(settings.episodes_path(), host, port)
+    except SawtError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(SawtError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+    out.print(
+        f"serving {settings.episodes_path()} at http://{host}:{server.server_port}/feed.xml "
+        "(Ctrl-C to stop)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]note:[/] listening on {host}: other machines on the network can fetch")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main() -> None:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from sawt.apple_categories import APPLE_CATEGORIES
+from sawt.artwork import artwork_problems
 from sawt.errors import ConfigError
-from sawt.yamlfile import parse_yaml, validate
+from sawt.yamlfile import line_of, parse_yaml, validate
 
 CONFIG_NAME = "podcast.yaml"
 
@@ -76,14 +82,49 @@ class GttsSettings(_Strict):
     preflight_timeout: float = Field(4.0, gt=0, le=60, description="auto: first request timeout")
 
 
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+class Owner(_Strict):
+    """Who Apple and directories contact about the show (itunes:owner)."""
+
+    name: str = ""
+    email: str = ""
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not _EMAIL.match(value):
+            raise ValueError("must be an e-mail address like name@example.org")
+        return value
+
+
 class Settings(_Strict):
     """The whole podcast.yaml."""
 
-    title: str = "sawt audio edition"
-    description: str = "Articles read aloud."
+    title: str = Field("sawt audio edition", min_length=1)
+    description: str = Field("Articles read aloud.", min_length=1)
     author: str = ""
+    owner: Owner = Owner()
     language: str = "ar"
+    # Where episodes/ is served from; every URL in the feed is built on it. The
+    # default matches `sawt serve`, so a local preview works out of the box.
+    base_url: str = "http://localhost:8000/"
     image: str | None = None
+    category: str = "News"
+    subcategory: str | None = None
+    explicit: bool = False
+    copyright: str | None = None
+    link: str | None = None
+    type: Literal["episodic", "serial"] = "episodic"
+    locked: bool = False
     episodes_dir: str = "episodes"
     engine: str = "auto"
     cache_dir: str | None = None  # default: the per-user cache folder
@@ -94,6 +135,40 @@ class Settings(_Strict):
 
     # Where the file was read from; paths in it are relative to this folder.
     root: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        # A trailing slash makes "base_url + file name" the right URL.
+        return _http_url(value).rstrip("/") + "/"
+
+    @field_validator("link")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        return _http_url(value) if value is not None else None
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in APPLE_CATEGORIES:
+            raise ValueError(f"must be one of Apple's categories: {', '.join(APPLE_CATEGORIES)}")
+        return value
+
+    @field_validator("subcategory")
+    @classmethod
+    def _subcategory(cls, value: str | None, info: ValidationInfo) -> str | None:
+        category = info.data.get("category")
+        if value is None or category is None:  # a bad category is reported on its own
+            return value
+        allowed = APPLE_CATEGORIES[category]
+        if value not in allowed:
+            choices = ", ".join(allowed) if allowed else "none (leave subcategory out)"
+            raise ValueError(f"'{value}' is not an Apple subcategory of {category}: {choices}")
+        return value
+
+    def feed_url(self) -> str:
+        """The public URL of episodes/feed.xml."""
+        return self.base_url + "feed.xml"
 
     def episodes_path(self) -> Path:
         """The folder episodes are written to."""
@@ -131,4 +206,26 @@ def load_settings(path: Path | None) -> Settings:
         raise ConfigError("expected a mapping of settings at the top level", path=path, line=1)
     data = dict(data or {})
     data["root"] = path.resolve().parent
-    return validate(Settings, data, node, path)
+    settings = validate(Settings, data, node, path)
+    _check_cover(settings, node, path)
+    return settings
+
+
+def _check_cover(settings: Settings, node: yaml.Node | None, path: Path) -> None:
+    # Pydantic cannot see the file system relative to podcast.yaml, so the cover
+    # is checked here, with the same field-and-line message.
+    problems = cover_problems(settings)
+    if problems:
+        raise ConfigError(
+            f"invalid field 'image': {'; '.join(problems)}",
+            path=path,
+            line=line_of(node, ["image"]),
+        )
+
+
+def cover_problems(settings: Settings) -> list[str]:
+    """Problems of the configured cover image (for callers that build settings in code)."""
+    image = settings.image_path()
+    if image is None:
+        return []
+    return [f"{image} does not exist"] if not image.is_file() else artwork_problems(image)

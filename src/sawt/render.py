@@ -12,7 +12,7 @@ from sawt import __version__
 from sawt.article import Article, read_article
 from sawt.audio import LoudnessMeter, encode_mp3, write_pcm
 from sawt.cache import ClipCache
-from sawt.catalog import episode_paths, make_slug, write_record
+from sawt.catalog import episode_paths, make_slug, save_record
 from sawt.clean import CleanReport, dedupe
 from sawt.config import Settings
 from sawt.engines import Engine, create_engine, engine_info
@@ -146,7 +146,8 @@ def _render_with(
             }
             # The record lands first: a record without audio is caught by `check`,
             # while audio without a record would be invisible to the catalog.
-            write_record(paths["record"], record)
+            # save_record keeps the GUID and first pub date of an earlier render.
+            save_record(paths["record"], record)
     for note in prepared.article.notes:
         reporter.note(note)
     return RenderResult(
