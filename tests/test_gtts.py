@@ -177,7 +177,7 @@ def test_cache_second_render_sends_nothing_and_edit_sends_one_paragraph(
     settings = settings_for(tmp_path)
     render_sample(tmp_path, settings)
     fake.reset_counts()
-    again = render_sample(tmp_path, settings)
+    again = render(tmp_path / SAMPLE.name, settings, "gtts", force=True)
     assert fake.request_count == 0 and again.cached_pieces == len(again.timeline)
 
     article = tmp_path / SAMPLE.name

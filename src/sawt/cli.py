@@ -103,7 +103,9 @@ def _fail(exc: SawtError) -> None:
 
 @app.command()
 def render(
-    articles: Annotated[list[Path], typer.Argument(help="Article files (.md, .txt).")],
+    articles: Annotated[
+        list[Path], typer.Argument(help="Article files (.md, .txt) or folders of them.")
+    ],
     engine: Annotated[
         str | None,
         typer.Option(
@@ -122,39 +124,109 @@ def render(
     no_feed: Annotated[
         bool, typer.Option("--no-feed", help="Do not rebuild the feed and side files afterwards.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Render even articles unchanged since last time.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Articles rendered at once (default: cores)."),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Render articles to episodes/<slug>.mp3 with tags, chapters and a record."""
+    """Render articles to episodes/<slug>.mp3 with tags, chapters and a record.
+
+    Several files or a folder render as a batch: in parallel, one summary at the
+    end, and a failing article does not stop the others. Articles unchanged since
+    their last render (same text, same settings) are skipped.
+    """
+    from sawt.batch import expand
     from sawt.render import prepare
-    from sawt.render import render as do_render
 
     try:
         settings = _settings(config)
         name = engine or settings.engine
+        paths = expand(articles)
         if dry_run or as_json:
             eng = create_engine(name, settings)
-            for path in articles:
-                prepared = prepare(path, settings, eng.max_chars)
-                _print_script(prepared, as_json)
+            for path in paths:
+                _print_script(prepare(path, settings, eng.max_chars), as_json)
             return
-        for path in articles:
-            reporter = RichReporter(err)
-            try:
-                result = do_render(path, settings, name, reporter)
-            finally:
-                reporter.close()
-            minutes, seconds = divmod(result.duration_ms / 1000, 60)
-            cost = f", {result.requests} requests" if result.requests else ""
-            cost += f", {result.cached_pieces} pieces from cache" if result.cached_pieces else ""
-            out.print(
-                f"[green]wrote[/] {result.mp3} ({int(minutes)}:{seconds:04.1f}, "
-                f"{len(result.chapters)} chapters, engine {result.engine}{cost})",
-                highlight=False,
-            )
+        if len(paths) == 1 and not articles[0].is_dir():
+            _render_single(paths[0], settings, name, force)
+            failed = 0
+        else:
+            failed = _render_many(paths, settings, name, force, jobs)
         if not no_feed:
             _publish(settings)
     except SawtError as exc:
         _fail(exc)
+        return
+    if failed:
+        raise typer.Exit(1)
+
+
+def _render_single(path: Path, settings: Settings, engine: str, force: bool) -> None:
+    from sawt.render import render as do_render
+
+    reporter = RichReporter(err)
+    try:
+        result = do_render(path, settings, engine, reporter, force=force)
+    finally:
+        reporter.close()
+    if result.skipped:
+        out.print(f"[dim]unchanged[/] {result.mp3} (use --force to render again)", highlight=False)
+        return
+    cost = f", {result.requests} requests" if result.requests else ""
+    cost += f", {result.cached_pieces} pieces from cache" if result.cached_pieces else ""
+    out.print(
+        f"[green]wrote[/] {result.mp3} ({_clock(result.duration_ms)}, "
+        f"{len(result.chapters)} chapters, engine {result.engine}{cost})",
+        highlight=False,
+    )
+
+
+def _render_many(
+    paths: list[Path], settings: Settings, engine: str, force: bool, jobs: int | None
+) -> int:
+    """Render a batch with one overall bar; print a summary; return how many failed."""
+    from sawt.batch import Outcome, render_batch
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = progress.add_task("rendering", total=len(paths))
+
+    def done(outcome: Outcome) -> None:
+        for message in outcome.messages:
+            progress.console.print(f"{outcome.path.name}: {message}", highlight=False)
+        progress.advance(task)
+
+    with progress:
+        outcomes = render_batch(paths, settings, engine, force=force, jobs=jobs, on_done=done)
+    counts = {s: [o for o in outcomes if o.status == s] for s in ("rendered", "skipped", "failed")}
+    for o in counts["rendered"]:
+        out.print(
+            f"[green]wrote[/] {o.mp3} ({_clock(o.duration_ms)}, engine {o.engine})", highlight=False
+        )
+    for o in counts["failed"]:
+        err.print(f"[bold red]failed:[/] {o.error}", highlight=False)
+    out.print(
+        f"{len(counts['rendered'])} rendered, {len(counts['skipped'])} unchanged (skipped), "
+        f"{len(counts['failed'])} failed",
+        highlight=False,
+    )
+    return len(counts["failed"])
+
+
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(ms / 1000, 60)
+    return f"{int(minutes)}:{seconds:04.1f}"
 
 
 def _print_script(prepared: object, as_json: bool) -> None:

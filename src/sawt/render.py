@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +14,7 @@ from sawt import __version__
 from sawt.article import Article, read_article
 from sawt.audio import LoudnessMeter, encode_mp3, write_pcm
 from sawt.cache import ClipCache
-from sawt.catalog import episode_paths, make_slug, save_record
+from sawt.catalog import episode_paths, make_slug, read_record, save_record
 from sawt.clean import CleanReport, dedupe
 from sawt.config import Settings
 from sawt.engines import Engine, create_engine, engine_info
@@ -51,6 +53,7 @@ class RenderResult:
     notes: tuple[str, ...]
     requests: int = 0
     cached_pieces: int = 0
+    skipped: bool = False  # unchanged since the last render: nothing was done
 
 
 def prepare(path: Path, settings: Settings, max_chars: int) -> Prepared:
@@ -66,8 +69,13 @@ def render(
     settings: Settings,
     engine_name: str | None = None,
     reporter: Reporter | None = None,
+    *,
+    force: bool = False,
 ) -> RenderResult:
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic.
+
+    An article whose text and settings are unchanged since its last render is
+    skipped (``force`` renders it anyway).
 
     With an engine that has a fallback (``auto``), a failure of the preferred
     engine re-renders the whole episode with the fallback: one voice per episode.
@@ -75,9 +83,14 @@ def render(
     reporter = reporter or NullReporter()
     name = engine_name or settings.engine
     info = engine_info(name)
+    stamp = fingerprint(path, settings, name)
+    if not force:
+        previous = _unchanged(path, settings, stamp)
+        if previous is not None:
+            return previous
     engine = info.factory(settings)
     try:
-        return _render_with(engine, path, settings, reporter, requested=name)
+        return _render_with(engine, path, settings, reporter, requested=name, stamp=stamp)
     except EngineUnavailable as exc:
         if info.fallback is None:
             raise
@@ -87,7 +100,13 @@ def render(
         )
         fallback = create_engine(info.fallback, settings)
         return _render_with(
-            fallback, path, settings, reporter, requested=name, fallback_reason=exc.message
+            fallback,
+            path,
+            settings,
+            reporter,
+            requested=name,
+            stamp=stamp,
+            fallback_reason=exc.message,
         )
 
 
@@ -98,9 +117,12 @@ def _render_with(
     reporter: Reporter,
     *,
     requested: str,
+    stamp: str,
     fallback_reason: str | None = None,
 ) -> RenderResult:
+    clock = _Clock()
     prepared = prepare(path, settings, engine.max_chars)
+    clock.lap("script")
     paths = episode_paths(settings.episodes_path(), prepared.slug)
     synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter)
     with tempfile.TemporaryDirectory(prefix="sawt-") as tmp:
@@ -119,13 +141,16 @@ def _render_with(
             meter.abort()
             raise
         measured = meter.result()
+        clock.lap("synthesis")
         duration_ms = _duration_ms(raw, engine.sample_rate)
         timeline = build_timeline(prepared.pieces, spans)
         chapters = build_chapters(timeline, prepared.article.title, duration_ms)
         reporter.stage("encoding")
         with staged(paths["mp3"]) as mp3_tmp:
             loudness = encode_mp3(raw, engine.sample_rate, mp3_tmp, settings.audio, measured)
+            clock.lap("encode")
             write_tags(mp3_tmp, _tag_info(prepared.article, settings, chapters))
+            clock.lap("tags")
             record = _record(
                 prepared,
                 settings,
@@ -138,6 +163,8 @@ def _render_with(
             )
             record["engine_requested"] = requested
             record["fallback_reason"] = fallback_reason
+            record["fingerprint"] = stamp
+            record["timing_s"] = clock.laps
             record["synthesis"] = synthesis = {
                 # Local engines make no requests worth counting.
                 "requests": synth.stats.requests if engine.cacheable else 0,
@@ -161,6 +188,59 @@ def _render_with(
         prepared.article.notes,
         synthesis["requests"],
         synthesis["cached_pieces"],
+    )
+
+
+class _Clock:
+    """Wall time per stage, for the record and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round(now - self.last, 4)
+        self.last = now
+
+
+def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
+    """What makes an episode what it is: the file's bytes, the settings, engine, sawt."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""  # reading it properly reports the error
+    digest = hashlib.sha256(data)
+    digest.update(settings.model_dump_json(exclude={"root"}).encode())
+    digest.update(f"\0{engine_name}\0{__version__}".encode())
+    return digest.hexdigest()
+
+
+def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | None:
+    """The earlier render's result if the article and settings are unchanged."""
+    prepared = prepare(path, settings, 10_000)  # cheap; gives the slug and validates input
+    paths = episode_paths(settings.episodes_path(), prepared.slug)
+    try:
+        record = read_record(paths["record"])
+    except (OSError, ValueError):
+        return None
+    audio = record.get("audio", {})
+    if (
+        record.get("fingerprint") != stamp
+        or not paths["mp3"].exists()
+        or paths["mp3"].stat().st_size != audio.get("bytes")
+    ):
+        return None
+    return RenderResult(
+        prepared.slug,
+        paths["mp3"],
+        paths["record"],
+        int(record["duration_ms"]),
+        str(record["engine"]),
+        [Chapter(**c) for c in record["chapters"]],
+        [Entry(**e) for e in record["timeline"]],
+        (),
+        skipped=True,
     )
 
 

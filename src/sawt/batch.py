@@ -1,0 +1,141 @@
+"""Render many articles: in parallel processes, one summary, failures kept apart."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sawt.article import SUPPORTED
+from sawt.config import Settings
+from sawt.errors import InputError, SawtError
+
+Status = Literal["rendered", "skipped", "failed"]
+
+
+@dataclass
+class Outcome:
+    """What happened to one article of a batch."""
+
+    path: Path
+    status: Status
+    slug: str | None = None
+    mp3: Path | None = None
+    duration_ms: int = 0
+    engine: str | None = None
+    error: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+class _Collector:
+    """A Reporter that keeps notes and warnings to show after the article is done."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """Ignore stages: the batch shows one overall bar."""
+
+    def advance(self, steps: int = 1) -> None:
+        """Ignore."""
+
+    def note(self, message: str) -> None:
+        """Keep."""
+        self.messages.append(f"note: {message}")
+
+    def warn(self, message: str) -> None:
+        """Keep."""
+        self.messages.append(f"warning: {message}")
+
+    def retried(self, message: str) -> None:
+        """Ignore single retries: the summary counts what matters."""
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus the articles inside named folders (sorted, recursive)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+            )
+            if not inside:
+                raise InputError(
+                    "folder holds no articles", path=path, hint=f"sawt reads {', '.join(SUPPORTED)}"
+                )
+            found.extend(inside)
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))  # the same file twice is rendered once
+
+
+def share_limits(settings: Settings, jobs: int) -> Settings:
+    """Settings for one of ``jobs`` workers: they split gTTS's request limits."""
+    gtts = settings.gtts.model_copy(
+        update={
+            "concurrency": max(1, settings.gtts.concurrency // jobs),
+            "rate_limit": settings.gtts.rate_limit / jobs,
+        }
+    )
+    return settings.model_copy(update={"gtts": gtts})
+
+
+def render_one(path: Path, settings: Settings, engine: str | None, force: bool) -> Outcome:
+    """Render one article and report the outcome instead of raising."""
+    from sawt.render import render
+
+    collector = _Collector()
+    try:
+        result = render(path, settings, engine, collector, force=force)
+    except SawtError as exc:
+        return Outcome(path, "failed", error=str(exc), messages=collector.messages)
+    except Exception as exc:  # one broken article must not stop the batch
+        return Outcome(
+            path, "failed", error=f"{type(exc).__name__}: {exc}", messages=collector.messages
+        )
+    return Outcome(
+        path,
+        "skipped" if result.skipped else "rendered",
+        result.slug,
+        result.mp3,
+        result.duration_ms,
+        result.engine,
+        messages=collector.messages,
+    )
+
+
+def render_batch(
+    paths: list[Path],
+    settings: Settings,
+    engine: str | None = None,
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Render every article, ``jobs`` at a time (default: one per core); in input order."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    outcomes: dict[Path, Outcome] = {}
+    if jobs == 1:
+        for path in paths:
+            outcomes[path] = render_one(path, settings, engine, force)
+            if on_done:
+                on_done(outcomes[path])
+    else:
+        # spawn: each worker loads its own libespeak-ng (not fork-safe state).
+        context = multiprocessing.get_context("spawn")
+        shared = share_limits(settings, jobs)
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            futures = {pool.submit(render_one, p, shared, engine, force): p for p in paths}
+            for fut in as_completed(futures):
+                outcome = fut.result()
+                outcomes[futures[fut]] = outcome
+                if on_done:
+                    on_done(outcome)
+    return [outcomes[p] for p in paths]
