@@ -176,7 +176,7 @@ def test_counted_noun(value: str, words: str) -> None:
     assert counted(value, ("دولار", "دولاران", "دولارات")) == words
 
 
-DIGIT_NAMES = "صفر واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة".split()
+DIGIT_NAMES = ["صفر", "واحد", "اثنان", "ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة"]
 
 IN_TEXT = [
     # integers, case from the word before
