@@ -109,7 +109,7 @@ def render(
         if dry_run or as_json:
             eng = create_engine(name, settings)
             for path in articles:
-                prepared = prepare(path, settings, eng.max_chars)
+                prepared = prepare(path, settings, eng.max_chars, eng.caps)
                 _print_script(prepared, as_json)
             return
         for path in articles:
@@ -143,10 +143,12 @@ def _print_script(prepared: object, as_json: bool) -> None:
         out.print(f"[yellow]note:[/] {note}")
     for p in prepared.pieces:
         out.print(
-            f"[dim]{p.index:>4} {p.role:<7}[/] {p.spoken}  [cyan]⏸ {p.pause_ms} ms[/]",
+            f"[dim]{p.index:>4} {p.role:<7}[/] {p.original}  [cyan]⏸ {p.pause_ms} ms[/]",
             highlight=False,
             soft_wrap=True,
         )
+        if p.spoken != p.original:  # what the engine hears, when the front end changed it
+            out.print(f"[dim]{'':>4} {'spoken':<7} {p.spoken}[/]", highlight=False, soft_wrap=True)
     total_pause = sum(p.pause_ms for p in prepared.pieces) / 1000
     out.print(f"[dim]{len(prepared.pieces)} pieces, {total_pause:.1f} s of pauses[/]")
 

@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from sawt import __version__
+from sawt.arabic.lexicon import Lexicon
+from sawt.arabic.normalize import Boilerplate
+from sawt.arabic.spoken import FrontEnd
 from sawt.article import Article, read_article
 from sawt.audio import encode_mp3, trim_silence, write_pcm
 from sawt.catalog import episode_paths, make_slug, write_record
 from sawt.clean import CleanReport, dedupe
 from sawt.config import Settings
 from sawt.engines import Engine, create_engine
-from sawt.engines.base import Clip
+from sawt.engines.base import Clip, TextCaps
 from sawt.errors import EngineError
 from sawt.files import staged
 from sawt.progress import NullReporter, Reporter
@@ -52,10 +55,14 @@ class RenderResult:
     notes: tuple[str, ...]
 
 
-def prepare(path: Path, settings: Settings, max_chars: int) -> Prepared:
-    """Read, clean and script an article; pure apart from reading the file."""
-    article, report = dedupe(read_article(path))
-    pieces = build_script(article, max_chars, settings.pauses)
+def prepare(
+    path: Path, settings: Settings, max_chars: int, caps: TextCaps | None = None
+) -> Prepared:
+    """Read, clean and script an article for an engine with ``caps``; pure apart from reading."""
+    article = read_article(path, Boilerplate.build(settings.boilerplate))
+    article, report = dedupe(article)
+    voice = FrontEnd(caps or TextCaps(), Lexicon.build(article.lexicon, settings.lexicon))
+    pieces = build_script(article, max_chars, settings.pauses, voice)
     slug = make_slug(article.slug, path.stem, article.title)
     return Prepared(article, report, pieces, slug)
 
@@ -69,7 +76,7 @@ def render(
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic."""
     reporter = reporter or NullReporter()
     engine = create_engine(engine_name or settings.engine, settings)
-    prepared = prepare(path, settings, engine.max_chars)
+    prepared = prepare(path, settings, engine.max_chars, engine.caps)
     for note in prepared.article.notes:
         reporter.note(note)
     paths = episode_paths(settings.episodes_path(), prepared.slug)

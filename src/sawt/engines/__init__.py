@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.engines.base import Clip, Engine
+from sawt.engines.base import Clip, Engine, TextCaps
 from sawt.errors import EngineError
 
-__all__ = ["Clip", "Engine", "EngineInfo", "available_engines", "create_engine"]
+__all__ = ["Clip", "Engine", "EngineInfo", "TextCaps", "available_engines", "create_engine"]
 
 
 @dataclass(frozen=True)

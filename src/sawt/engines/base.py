@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,18 @@ class Clip:
         return len(self.pcm) / 2 / self.sample_rate * 1000
 
 
+@dataclass(frozen=True)
+class TextCaps:
+    """What an engine needs done to text before it hears it (the Arabic front end obeys).
+
+    The defaults suit an engine that reads digits and Latin words well itself.
+    """
+
+    verbalize_numbers: bool = False  # spell numbers, dates, money out in Arabic words
+    diacritize: bool = False  # add vowel marks where the plain reading goes wrong
+    latin: Literal["native", "ssml", "letters"] = "native"  # how Latin words are passed
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A speech engine: turns one piece of text into audio."""
@@ -26,6 +38,7 @@ class Engine(Protocol):
     name: str
     max_chars: int  # longest piece the engine takes in one call
     sample_rate: int  # every clip it returns has this rate
+    caps: TextCaps  # how the front end prepares text for this engine
 
     def synthesize(self, text: str) -> Clip:
         """Speak ``text`` (at most ``max_chars`` characters) and return its audio."""

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from sawt.config import EspeakSettings
-from sawt.engines.base import Clip
+from sawt.engines.base import Clip, TextCaps
 from sawt.errors import EngineError
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -105,6 +105,9 @@ class EspeakEngine:
 
     name = "espeak"
     max_chars = 600  # a long sentence per call keeps espeak's own intonation
+    # espeak reads digits in the nominative only and undiacritized Arabic badly;
+    # it switches to English for Latin words by itself.
+    caps = TextCaps(verbalize_numbers=True, diacritize=True, latin="native")
 
     def __init__(self, settings: EspeakSettings | None = None) -> None:
         self.settings = settings or EspeakSettings()
