@@ -74,6 +74,9 @@ def adapt_for_espeak(word: str) -> str:
         units[1][1] = units[1][1].replace("\u0652", "")
         if units[2][0] in _SUN:
             units[2][1] = units[2][1].replace(SHADDA, "")
+    for unit in units:
+        if unit[0] == "إ" and not unit[1]:
+            unit[1] = "\u0650"  # hamza below is always i; unmarked, espeak gives it no vowel
     out = "".join(letter + marks for letter, marks in units)
     return _VOWEL_THEN_SHADDA.sub(lambda m: SHADDA + m[1], out)
 
@@ -145,10 +148,23 @@ def diacritize_selectively(
     out = list(tokens)
     for i in range(len(out)):
         if i in bad and marked is not None and marked[i] is not None:
-            out[i] = adapt_for_espeak(str(marked[i]))
+            out[i] = _best_reading(str(marked[i]), is_bad)
         elif mark_count(out[i]):
             out[i] = adapt_for_espeak(out[i])
     return _respace(text, out)
+
+
+def _best_reading(marked: str, is_bad: Callable[[str], bool]) -> str:
+    """The model's marks adapted for espeak; without its sukuns if that reads better.
+
+    The model errs most on foreign names (الأنفلونزا with sukun on three letters
+    in a row); letting espeak choose the vowels there gives a possible word.
+    """
+    adapted = adapt_for_espeak(marked)
+    if not is_bad(_core(adapted)):
+        return adapted
+    softer = adapted.replace("\u0652", "")
+    return softer if not is_bad(_core(softer)) else adapted
 
 
 def _core(token: str) -> str:

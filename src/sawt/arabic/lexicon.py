@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sawt.arabic.normalize import fold
 
 # Proclitics a name may carry in running text: "وحموشي", "لحموشي", "بحموشي".
-_PROCLITIC = "(?P<pre>[وبل]?)"
+_PROCLITIC = "(?P<pre>[وف]?[بل]?)"
 _PLACEHOLDER = 0xF0000  # a private-use plane: never in real text
 
 
