@@ -1,4 +1,4 @@
-"""A saved web page: only the article is read; menus, share bars, "read also" and comments are not."""
+"""A saved web page: only the article is read, not menus, share bars or comments."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sawt.article import read_article
 from sawt.arabic.normalize import Boilerplate
+from sawt.article import read_article
 from sawt.config import Settings
 from sawt.engines.base import TextCaps
 from sawt.errors import InputError
