@@ -41,6 +41,11 @@ def test_arabic_indic_digits_are_verbalized() -> None:
     assert spoken_form("عام ٢٠٢٤", caps) == "عام ألفين وأربعة وعشرين"
 
 
+def test_ordinal_survives_tatweel_folding() -> None:
+    caps = TextCaps(verbalize_numbers=True)
+    assert spoken_form("في المركز الـ12 عالميا", caps) == "في المركز الثاني عشر عالميا"
+
+
 @pytest.mark.parametrize(
     ("text", "mode", "spoken"),
     [

@@ -109,7 +109,7 @@ def render(
         if dry_run or as_json:
             eng = create_engine(name, settings)
             for path in articles:
-                prepared = prepare(path, settings, eng.max_chars, eng.caps)
+                prepared = prepare(path, settings, eng.max_chars, getattr(eng, "caps", None))
                 _print_script(prepared, as_json)
             return
         for path in articles:

@@ -76,7 +76,8 @@ def render(
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic."""
     reporter = reporter or NullReporter()
     engine = create_engine(engine_name or settings.engine, settings)
-    prepared = prepare(path, settings, engine.max_chars, engine.caps)
+    # Plug-in engines written before caps existed get the defaults.
+    prepared = prepare(path, settings, engine.max_chars, getattr(engine, "caps", None))
     for note in prepared.article.notes:
         reporter.note(note)
     paths = episode_paths(settings.episodes_path(), prepared.slug)

@@ -169,10 +169,11 @@ def _wordset(text: str) -> frozenset[str]:
 # Words after which a number is in the genitive (prepositions, and nouns it completes).
 GENITIVE_AFTER = _wordset(
     "عام العام لعام وعام سنة السنة لسنة في منذ من إلى الى حتى نحو حوالي بحوالي بنحو قرابة"
-    " بنسبة نسبة بقيمة قيمة بمبلغ مبلغ خلال عن على مع بعد قبل عامي سنوات أعوام"
+    " بين بنسبة نسبة بقيمة قيمة بمبلغ مبلغ خلال عن على مع بعد قبل عامي سنوات أعوام"
 )
 # Words that cannot be a counted noun right after a number.
 _NOT_COUNTED = _wordset("التي الذي الذين اللذين في من على إلى الى عن مع و أو ثم حيث")
+_DIGITS_ONLY = re.compile(r"[\d.,%٪]+")
 _PREFIX_GENITIVE = ("ب", "ل")  # attached prepositions: "ب5" is "بخمسة" in the genitive
 
 # 1,000,000 groups thousands; "2,5" (Maghreb and European style) is a decimal comma.
@@ -186,15 +187,53 @@ _SCALE_WORDS = {"ألف": ("ألف", "آلاف"), "مليون": ("مليون", "
 
 
 def _case_before(text: str, start: int) -> Case:
-    before = text[:start].rstrip()
-    word = before.split()[-1] if before.split() else ""
-    word = word.strip("«»\"'()[]")
+    """Genitive after a preposition or a definite noun ("الدقيقة 34"), else nominative.
+
+    After a definite noun the number is its complement or an object: the -ين
+    form is right for both genitive and accusative.
+    """
+    words = text[:start].split()
+    attached = start > 0 and not text[start - 1].isspace()
+    if attached and words:
+        glue = words.pop().rstrip("ـ")
+        if glue in _PREFIX_GENITIVE:  # "ب5", "لـ2024"
+            return "gen"
+        if glue != "و":
+            return "nom"
+        # "بين 40 و70": the second number takes the case of the first.
+        seen_number = False
+        # Within one pass the earlier number is still in digits.
+        while words and (_bare(words[-1]) in NUMBER_WORDS or _DIGITS_ONLY.fullmatch(words[-1])):
+            words.pop()
+            seen_number = True
+        if not seen_number:
+            return "nom"
+    word = words[-1].strip("«»\"'()[]،,") if words else ""
     if word in GENITIVE_AFTER:
         return "gen"
-    # A preposition attached to the number itself ("ب5", "لـ2024").
-    if start > 0 and text[start - 1] not in " \n" and word.rstrip("ـ") in _PREFIX_GENITIVE:
+    if word.startswith("ال") and len(word) > 3 and word not in _NOT_COUNTED:
         return "gen"
     return "nom"
+
+
+def _bare(word: str) -> str:
+    word = word.strip("«»\"'()[]،,.")
+    return word[1:] if word.startswith("و") and word[1:] in NUMBER_WORDS else word
+
+
+def _feminine_noun_after(m: re.Match[str]) -> bool:
+    """The number is followed by an indefinite feminine noun ("14 درجة", "3 سنوات")."""
+    rest = m.string[m.end() :]
+    if not rest.startswith(" "):
+        return False
+    words = rest.split(maxsplit=1)
+    if not words:
+        return False
+    word = words[0].strip("«»\"'()[]،,.؛:")
+    # A definite word, or one with a preposition ("الدقيقة 34 بضربة"), is not the counted noun.
+    if re.match("(?:[وفبلك]?ال|لل|ب|ل)", word):
+        return False
+    return word.endswith("ة") or (word.endswith("ات") and len(word) > 3)
 
 
 def _looks_like_year(m: re.Match[str]) -> bool:
@@ -211,38 +250,50 @@ def _looks_like_year(m: re.Match[str]) -> bool:
     return not re.match(r"[\u0621-\u064a](?!\d)", after[0])
 
 
-def _number(text: str, case: Case) -> str:
-    plain = text.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", text) else text.replace(",", "")
+def _plain(text: str) -> str:
+    """"1,000" → "1000"; a decimal comma "2,5" → "2.5"."""
+    return text.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", text) else text.replace(",", "")
+
+
+def _number(text: str, case: Case, feminine: bool = False) -> str:
+    plain = _plain(text)
     if "." in plain:
         return decimal(plain, case)
     if len(plain) > 1 and plain.startswith("0"):
         return digits(plain)
     if len(plain) > 12:
         return digits(plain)
-    return cardinal(int(plain), case)
+    n = int(plain)
+    return cardinal(n, case, feminine=feminine and n >= 3)
 
 
-def counted(value: str, noun: tuple[str, str, str], case: Case = "nom") -> str:
+def counted(
+    value: str, noun: tuple[str, str, str], case: Case = "nom", construct: bool = False
+) -> str:
     """A number and its counted noun (singular, dual, plural) in the form the number needs.
 
     1 → noun + "واحد"; 2 → the dual; 3-10 → plural; 11-99 → singular accusative;
-    round hundreds and above → singular genitive ("مائة دولار").
+    round hundreds and above → singular genitive ("مائة دولار"). ``construct``
+    when another noun follows ("مليونا درهم", "خمسين مليون قنطار").
     """
     singular, dual, plural = noun
-    plain = value.replace(",", "")
+    plain = _plain(value)
     if "." in plain:
         return f"{decimal(plain, case)} {singular}"
     n = int(plain)
     if n == 1:
-        return f"{singular} واحد"
+        return singular if construct else f"{singular} واحد"
     if n == 2:
-        return dual if case == "nom" else dual[:-2] + "ين"
+        stem = dual[:-2]
+        return stem + ("ا" if case == "nom" else "ي") if construct else _dual(stem, case)
     last = n % 100
     if 3 <= last <= 10:
         return f"{cardinal(n, case)} {plural}"
     if 11 <= last <= 99:
-        # Tamyiz takes the accusative alif, except on nouns ending in a vowel (يورو).
-        return f"{cardinal(n, case)} {singular}" + ("" if singular.endswith("و") else "ا")
+        # Tamyiz takes the accusative alif, except on nouns ending in a vowel (يورو)
+        # and before a noun it governs.
+        bare = construct or singular.endswith("و")
+        return f"{cardinal(n, case)} {singular}" + ("" if bare else "ا")
     if n < 1000 and last == 0:
         return f"{_below_1000(n, case, construct=True)} {singular}"
     return f"{cardinal(n, case)} {singular}"
@@ -306,11 +357,14 @@ def _rules() -> list[Rule]:
         noun = _CURRENCY_SYMBOL[m["sym"]]
         case = _case_before(m.string, m.start())
         if m["scale"]:
-            return f"{_scale(m['n'], m['scale'], case)} {noun[0]}"
+            return f"{_scale(m['n'], m['scale'], case, construct=True)} {noun[0]}"
         return counted(m["n"], noun, case)
 
     def scale(m: re.Match[str]) -> str:
-        return _scale(m["n"], m["scale"], _case_before(m.string, m.start()))
+        # "372 مليار درهم": the scale word governs the noun after it.
+        governs = bool(re.match(r" [\u0621-\u064a]", m.string[m.end() : m.end() + 2]))
+        governs = governs and not m.string[m.end() + 1 :].startswith("و")
+        return _scale(m["n"], m["scale"], _case_before(m.string, m.start()), governs)
 
     def range_(m: re.Match[str]) -> str:
         a, b = int(m["a"]), int(m["b"])
@@ -319,7 +373,8 @@ def _rules() -> list[Rule]:
         before = m.string[: m.start()].split()
         if before and before[-1] == "بين":  # "بين 10-15" → "بين عشرة وخمسة عشر"
             return f"{cardinal(a, 'gen')} و{cardinal(b, 'gen')}"
-        return f"من {cardinal(a, 'gen')} إلى {cardinal(b, 'gen')}"
+        start = "" if before and before[-1] == "من" else "من "  # "من 2018-2024"
+        return f"{start}{cardinal(a, 'gen')} إلى {cardinal(b, 'gen')}"
 
     def ordinal_suffix(m: re.Match[str]) -> str:
         return ordinal(int(m["n"]))
@@ -331,8 +386,10 @@ def _rules() -> list[Rule]:
         return ordinal(int(m["n"]), feminine=feminine)
 
     def number(m: re.Match[str]) -> str:
-        case = "gen" if _looks_like_year(m) else _case_before(m.string, m.start())
-        return _number(m[0], case)
+        if _looks_like_year(m):
+            return _number(m[0], "gen")
+        case = _case_before(m.string, m.start())
+        return _number(m[0], case, feminine=_feminine_noun_after(m))
 
     return [
         (re.compile(rf"{_B}(?P<y>\d{{4}})[/.-](?P<m>\d{{1,2}})[/.-](?P<d>\d{{1,2}}){_E}"),
@@ -352,19 +409,32 @@ def _rules() -> list[Rule]:
         (re.compile(rf"{_B}(?P<a>\d{{1,4}})\s?[-–]\s?(?P<b>\d{{1,4}}){_E}"), range_),
         (re.compile(r"(?<![\d])(?P<n>\d{1,3})(?:st|nd|rd|th|er|ère|re|ème|e)(?![a-zA-Z])"),
          ordinal_suffix),
-        (re.compile(r"(?<!\w)الـ\s?(?P<n>\d{1,3})(?!\d)"), article_ordinal),
+        # "الـ12", also once tatweel is folded away ("ال12"): the article makes it ordinal.
+        (re.compile(r"(?<!\w)الـ?\s?(?P<n>\d{1,3})(?!\d)"), article_ordinal),
         (re.compile(rf"{_B}{_NUM}{_E}|(?<![\d])\d+"), number),
     ]
 
 
-def _scale(value: str, scale_word: str, case: Case) -> str:
+def _scale(value: str, scale_word: str, case: Case, construct: bool = False) -> str:
     """"5 مليون" → "خمسة ملايين"; "2.5 مليار" → "اثنان فاصلة خمسة مليار"."""
     singular, plural = _SCALE_WORDS[scale_word]
-    if value.replace(",", "") == "1":
-        return singular
-    return counted(value, (singular, singular + "ان", plural), case)
+    return counted(value, (singular, singular + "ان", plural), case, construct=True) if (
+        _plain(value) == "1"
+    ) else counted(value, (singular, singular + "ان", plural), case, construct)
 
 
+def _number_words() -> frozenset[str]:
+    words: set[str] = set()
+    for n in range(1000):
+        for case in ("nom", "gen"):
+            forms = (cardinal(n, case), cardinal(n * 1000, case), cardinal(n, case, True))
+            words.update(w.removeprefix("و") for w in " ".join(forms).split())
+    for singular, plural in _SCALE_WORDS.values():
+        words.update({singular, singular + "ا", singular + "ان", singular + "ين", plural})
+    return frozenset(words)
+
+
+NUMBER_WORDS = _number_words()  # every word a cardinal is made of, for "40 و70"
 _RULES = _rules()
 _ANY_DIGIT = re.compile(r"\d")
 
