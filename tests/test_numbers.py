@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sawt.arabic.numbers import cardinal, counted, decimal, digits, ordinal, verbalize
+from sawt.arabic.numbers import cardinal, counted, decimal, digits, ordinal
+from sawt.arabic.quantities import verbalize
 
 UNITS = [
     (0, "صفر", "صفر"),

@@ -8,7 +8,7 @@ from sawt.arabic.diacritics import diacritize_selectively
 from sawt.arabic.latin import prepare_latin
 from sawt.arabic.lexicon import Lexicon
 from sawt.arabic.normalize import fold
-from sawt.arabic.numbers import verbalize
+from sawt.arabic.quantities import verbalize
 from sawt.engines.base import TextCaps
 from sawt.text import tidy
 
