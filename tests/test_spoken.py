@@ -138,6 +138,14 @@ def test_engines_declare_caps() -> None:
     assert spoken_form("عام 2024", plain) == "عام 2024"
 
 
+def test_other_languages_get_only_the_lexicon() -> None:
+    caps = EspeakEngine.caps
+    assert spoken_form("In 2024, UN met", caps, language="en") == "In 2024, UN met"
+    english = Path(__file__).resolve().parent / "data" / "english.md"
+    prepared = prepare(english, Settings(root=english.parent), 600, caps)
+    assert [p.spoken for p in prepared.pieces] == [p.original for p in prepared.pieces]
+
+
 def test_originals_keep_digits_spoken_forms_do_not() -> None:
     prepared = prepare(SAMPLE, Settings(root=SAMPLE.parent), 600, EspeakEngine.caps)
     with_year = [p for p in prepared.pieces if "2024" in p.original]

@@ -81,7 +81,7 @@ def _fail(exc: SawtError) -> None:
 
 @app.command()
 def render(
-    articles: Annotated[list[Path], typer.Argument(help="Article files (.md, .txt).")],
+    articles: Annotated[list[Path], typer.Argument(help="Article files (.md, .txt, .html).")],
     engine: Annotated[
         str | None,
         typer.Option(

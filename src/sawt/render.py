@@ -61,7 +61,9 @@ def prepare(
     """Read, clean and script an article for an engine with ``caps``; pure apart from reading."""
     article = read_article(path, Boilerplate.build(settings.boilerplate))
     article, report = dedupe(article)
-    voice = FrontEnd(caps or TextCaps(), Lexicon.build(article.lexicon, settings.lexicon))
+    arabic = article.language.lower().startswith("ar")  # built-ins say acronyms in Arabic
+    lexicon = Lexicon.build(article.lexicon, settings.lexicon, builtin=arabic)
+    voice = FrontEnd(caps or TextCaps(), lexicon, article.language)
     pieces = build_script(article, max_chars, settings.pauses, voice)
     slug = make_slug(article.slug, path.stem, article.title)
     return Prepared(article, report, pieces, slug)

@@ -13,10 +13,15 @@ from sawt.engines.base import TextCaps
 from sawt.text import tidy
 
 
-def spoken_form(original: str, caps: TextCaps, lexicon: Lexicon | None = None) -> str:
+def spoken_form(
+    original: str, caps: TextCaps, lexicon: Lexicon | None = None, language: str = "ar"
+) -> str:
     """Fold, apply the lexicon, then numbers, Latin and diacritics as ``caps`` ask."""
     text = fold(tidy(original))
     lexicon = lexicon or Lexicon.build()
+    if not language.lower().startswith("ar"):
+        # The number, Latin and diacritic rules are Arabic; other articles get the lexicon only.
+        return lexicon.apply(text)
     # Lexicon entries win over every rule after them: their output is held aside
     # until the number and Latin rules have run.
     text, said = lexicon.protect(text)
@@ -36,7 +41,8 @@ class FrontEnd:
 
     caps: TextCaps = field(default_factory=TextCaps)
     lexicon: Lexicon = field(default_factory=Lexicon.build)
+    language: str = "ar"  # the article's language
 
     def __call__(self, original: str) -> str:
         """The spoken form of ``original``."""
-        return spoken_form(original, self.caps, self.lexicon)
+        return spoken_form(original, self.caps, self.lexicon, self.language)
