@@ -164,3 +164,12 @@ def test_long_spoken_forms_are_cut_to_the_engine_limit() -> None:
     assert all(len(p.spoken) <= 100 for p in prepared.pieces)
     text = " ".join(SAMPLE.read_text(encoding="utf-8").split())
     assert all(" ".join(p.original.split()) in text for p in prepared.pieces)
+
+
+def test_espeak_switches_to_english_for_latin_words_itself() -> None:
+    """Why espeak's caps say latin="native": its phonemizer shows the switch."""
+    from sawt.arabic.phonemes import to_ipa
+
+    ipa = to_ipa("قال Macron")
+    assert "(en)" in ipa and "(ar)" in ipa
+    assert EspeakEngine.caps.latin == "native"
