@@ -173,3 +173,10 @@ def test_espeak_switches_to_english_for_latin_words_itself() -> None:
     ipa = to_ipa("قال Macron")
     assert "(en)" in ipa and "(ar)" in ipa
     assert EspeakEngine.caps.latin == "native"
+
+
+def test_adaptation_sees_through_punctuation() -> None:
+    out = diacritize_selectively(
+        "«بالرباط،", is_bad=lambda w: w == "بالرباط", model=lambda t: "«بِالرِّبَاطِ،"
+    )
+    assert out == "«بالرِبَاطِ،"

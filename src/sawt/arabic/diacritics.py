@@ -142,21 +142,28 @@ def diacritize_selectively(
 ) -> str:
     """Mark only the Arabic words espeak would read with an impossible syllable."""
     tokens = _TOKEN.findall(text)
-    bad = [
+    bad = {
         i
         for i, tok in enumerate(tokens)
         if is_arabic_word(tok) and mark_count(tok) < 2 and is_bad(_core(tok))
-    ]
-    if not bad:
-        return _respace(text, [adapt_for_espeak(t) if mark_count(t) else t for t in tokens])
-    marked = align_marks(text, model(strip_marks(text)))
+    }
+    marked = align_marks(text, model(strip_marks(text))) if bad else None
     out = list(tokens)
-    for i in range(len(out)):
+    for i, token in enumerate(tokens):
         if i in bad and marked is not None and marked[i] is not None:
             out[i] = _best_reading(str(marked[i]), is_bad)
-        elif mark_count(out[i]):
-            out[i] = adapt_for_espeak(out[i])
+        elif mark_count(token):  # the writer's (or the lexicon's) own marks
+            out[i] = _adapt_token(token)
     return _respace(text, out)
+
+
+def _adapt_token(token: str) -> str:
+    """adapt_for_espeak on the word inside its punctuation ("«بِالرِّبَاطِ،")."""
+    core = _core(token)
+    if not core:
+        return token
+    start = token.index(core)
+    return token[:start] + adapt_for_espeak(core) + token[start + len(core) :]
 
 
 def _best_reading(marked: str, is_bad: Callable[[str], bool]) -> str:
@@ -165,7 +172,7 @@ def _best_reading(marked: str, is_bad: Callable[[str], bool]) -> str:
     The model errs most on foreign names (الأنفلونزا with sukun on three letters
     in a row); letting espeak choose the vowels there gives a possible word.
     """
-    adapted = adapt_for_espeak(marked)
+    adapted = _adapt_token(marked)
     if not is_bad(_core(adapted)):
         return adapted
     softer = adapted.replace("\u0652", "")
