@@ -64,6 +64,12 @@ def test_latin(text: str, mode: str, spoken: str) -> None:
     assert prepare_latin(text, mode) == spoken  # type: ignore[arg-type]
 
 
+def test_acronym_with_digits_keeps_words_apart() -> None:
+    caps = TextCaps(verbalize_numbers=True)
+    assert spoken_form("مؤتمر COP28", caps) == "مؤتمر سي أو بي ثمانية وعشرون"
+    assert spoken_form("DGSI2", caps) == "دي جي إس آي اثنان"
+
+
 def test_spell_every_letter() -> None:
     assert len(spell("ABCDEFGHIJKLMNOPQRSTUVWXYZ").split()) == 26
 

@@ -167,7 +167,9 @@ def number_words(text: str, case: Case, feminine: bool = False) -> str:
         return decimal(plain, case)
     if len(plain) > 1 and plain.startswith("0"):
         return digits(plain)
-    if len(plain) > 12:
+    # Up to hundreds of billions is a quantity; a longer bare digit string is a code,
+    # though "1,000,000,000,000" written with separators is still a quantity.
+    if len(plain) > (15 if "," in text else 12):
         return digits(plain)
     n = int(plain)
     return cardinal(n, case, feminine=feminine and n >= 3)
@@ -187,6 +189,8 @@ def counted(
     if "." in plain:
         return f"{decimal(plain, case)} {singular}"
     n = int(plain)
+    if n == 0:
+        return f"صفر {singular}"
     if n == 1:
         return singular if construct else f"{singular} واحد"
     if n == 2:

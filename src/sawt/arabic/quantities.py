@@ -189,7 +189,7 @@ def _rules() -> list[Rule]:
         (re.compile(rf"{_B}(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>\d{{4}}){_E}"),
          numeric_date),
         (re.compile(rf"{_B}(?P<d>\d{{1,2}})\s+{month_re}(?:\s+(?P<y>\d{{4}}))?{_E}"), named_date),
-        (re.compile(rf"{_B}(?P<h>[01]?\d|2[0-3]):(?P<min>[0-5]\d){_E}"), time),
+        (re.compile(rf"{_B}(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d){_E}"), time),
         (re.compile(r"(?<![\w.,])(?:\+\d[\d -]{6,}\d|0\d(?:[ -]?\d){6,})(?![\d])"), phone),
         (re.compile(rf"(?:[%٪]\s?(?P<n>{_NUM}){_E}|{_B}(?P<n2>{_NUM})\s?[%٪])"),
          percent),
@@ -199,7 +199,7 @@ def _rules() -> list[Rule]:
          money_symbol),
         (re.compile(rf"{_B}(?P<n>{_NUM})\s(?P<scale>مليون|مليار|ألف)(?!\w)"), scale),
         (re.compile(rf"{_B}(?P<a>\d{{1,4}})\s?[-–]\s?(?P<b>\d{{1,4}}){_E}"), range_),
-        (re.compile(r"(?<![\d])(?P<n>\d{1,3})(?:st|nd|rd|th|er|ère|re|ème|e)(?![a-zA-Z])"),
+        (re.compile(r"(?<![\d])(?P<n>\d{1,3})(?:st|nd|rd|th|er|ère|re|ème|e)(?![a-zA-Z\d])"),
          ordinal_suffix),
         # "الـ12", also once tatweel is folded away ("ال12"): the article makes it ordinal.
         (re.compile(r"(?<!\w)الـ?\s?(?P<n>\d{1,3})(?!\d)"), article_ordinal),

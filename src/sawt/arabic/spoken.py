@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sawt.arabic.diacritics import diacritize_selectively
-from sawt.arabic.latin import prepare_latin
+from sawt.arabic.latin import prepare_latin, spell_acronyms
 from sawt.arabic.lexicon import Lexicon
 from sawt.arabic.normalize import fold
 from sawt.arabic.quantities import verbalize
@@ -25,6 +25,8 @@ def spoken_form(
     # Lexicon entries win over every rule after them: their output is held aside
     # until the number and Latin rules have run.
     text, said = lexicon.protect(text)
+    # Acronyms first: "COP28" becomes "سي أو بي 28", so its number stands apart.
+    text = spell_acronyms(text)
     if caps.verbalize_numbers:
         text = verbalize(text)
     text = prepare_latin(text, caps.latin)
