@@ -9,10 +9,9 @@ engine that can read no Latin at all gets every Latin word spelled out.
 from __future__ import annotations
 
 import re
-from typing import Literal
 from xml.sax.saxutils import escape
 
-LatinMode = Literal["native", "ssml", "letters"]
+from sawt.engines.base import LatinMode
 
 # English letter names as Arabic newsreaders say them (دي جي إس آي for DGSI).
 LETTER_NAMES = {

@@ -19,6 +19,9 @@ class Clip:
         return len(self.pcm) / 2 / self.sample_rate * 1000
 
 
+LatinMode = Literal["native", "ssml", "letters"]
+
+
 @dataclass(frozen=True)
 class TextCaps:
     """What an engine needs done to text before it hears it (the Arabic front end obeys).
@@ -28,7 +31,9 @@ class TextCaps:
 
     verbalize_numbers: bool = False  # spell numbers, dates, money out in Arabic words
     diacritize: bool = False  # add vowel marks where the plain reading goes wrong
-    latin: Literal["native", "ssml", "letters"] = "native"  # how Latin words are passed
+    # Latin words: "native" as they are (the engine switches language itself),
+    # "ssml" inside <voice xml:lang="en">, "letters" spelled out in Arabic letter names.
+    latin: LatinMode = "native"
 
 
 @runtime_checkable
