@@ -40,8 +40,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency-ms", type=float, default=150)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=None,
-                        help="gtts.concurrency for sawt (default: sawt's own default, 4)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="gtts.concurrency for sawt (default: sawt's own default, 4)",
+    )
     args = parser.parse_args()
     cli = shutil.which("gtts-cli")
     if cli is None:
@@ -72,13 +76,17 @@ def main() -> int:
                     return 1
                 if run > 0:
                     rows[name].append((result.wall_s, fake.request_count))
-    print(f"machine: {machine()}; stand-in latency {args.latency_ms:.0f} ms per request; "
-          f"sawt gtts.concurrency {args.concurrency or 'default (4)'}")
-    print("| client | wall s (median of %d) | requests | output |" % args.runs)
+    print(
+        f"machine: {machine()}; stand-in latency {args.latency_ms:.0f} ms per request; "
+        f"sawt gtts.concurrency {args.concurrency or 'default (4)'}"
+    )
+    print(f"| client | wall s (median of {args.runs}) | requests | output |")
     print("|---|---|---|---|")
     med = {k: statistics.median(w for w, _ in v) for k, v in rows.items()}
-    print(f"| sawt render --engine gtts | {med['sawt']:.2f} | {rows['sawt'][0][1]} "
-          "| tagged, normalised MP3 + chapters + record |")
+    print(
+        f"| sawt render --engine gtts | {med['sawt']:.2f} | {rows['sawt'][0][1]} "
+        "| tagged, normalised MP3 + chapters + record |"
+    )
     print(f"| gtts-cli -l ar | {med['gtts-cli']:.2f} | {rows['gtts-cli'][0][1]} | bare MP3 |")
     print(f"\nsawt is {med['gtts-cli'] / med['sawt']:.1f}x faster (target >= 4x)")
     return 0

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SAMPLE, episode_duration_s, machine, run_measured, sawt_cmd  # noqa: E402
+from common import SAMPLE, episode_duration_s, machine, run_measured, sawt_cmd
 
 
 def main() -> int:

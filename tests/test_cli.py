@@ -24,7 +24,7 @@ BAD_INPUTS = {
     "binary.txt": b"\x00\x01\x02\xff\xfe",
     "notes.docx": b"PK\x03\x04",
     "front.md": b"---\ntitle: [oops\n---\n\ntext\n",
-    "cp.txt": "نص عربي".encode("cp1256"),
+    "latin1.txt": "café crème brûlée, déjà vu".encode("latin-1"),
 }
 
 

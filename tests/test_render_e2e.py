@@ -87,7 +87,8 @@ def test_chapters_in_time_order_inside_duration(rendered: tuple[Path, dict[str, 
     ordered = [chaps[i] for i in toc.child_element_ids]
     starts = [c.start_time for c in ordered]
     assert starts == sorted(starts) and starts[0] == 0
-    assert all(c.end_time <= duration * 1000 + 1 for c in ordered)
+    # ffmpeg reports decoded time in 10 ms steps.
+    assert all(c.end_time <= duration * 1000 + 10 for c in ordered)
     assert len(ordered) == 7  # the title, then one per paragraph
     # ffmpeg (what most players use) sees every chapter, in file order = time order.
     listed = ffmpeg_chapters(mp3)

@@ -1,4 +1,4 @@
-"""Read an article file (.md, .txt) into an Article (title, byline, blocks)."""
+"""Read an article file (.md, .txt, .html) into an Article (title, byline, blocks)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from sawt.arabic.lexicon import LexiconEntry
+from sawt.arabic.normalize import Boilerplate
+from sawt.encoding import decode_text
 from sawt.errors import InputError
 from sawt.text import tidy
 from sawt.yamlfile import parse_yaml, validate
 
-SUPPORTED = (".md", ".markdown", ".txt")
+SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_BYTES = 20_000_000
 
 BlockKind = Literal["heading", "paragraph"]
@@ -46,6 +49,7 @@ class Article:
     image: str | None = None
     language: str = "ar"
     notes: tuple[str, ...] = field(default=())
+    lexicon: tuple[LexiconEntry, ...] = ()  # this article's own pronunciations
 
     def with_blocks(self, blocks: tuple[Block, ...], note: str | None = None) -> Article:
         """A copy with other blocks (and one more note)."""
@@ -65,6 +69,7 @@ class FrontMatter(BaseModel):
     slug: str | None = None
     image: str | None = None
     language: str | None = None
+    lexicon: tuple[LexiconEntry, ...] = ()
 
     @field_validator("date", mode="before")
     @classmethod
@@ -81,8 +86,11 @@ class FrontMatter(BaseModel):
         return value
 
 
-def read_article(path: Path) -> Article:
-    """Read ``path`` into an Article; raise InputError naming the file on bad input."""
+def read_article(path: Path, boilerplate: Boilerplate | None = None) -> Article:
+    """Read ``path`` into an Article; raise InputError naming the file on bad input.
+
+    Lines matching ``boilerplate`` ("اقرأ أيضا", share buttons, photo credits) are dropped.
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError(
@@ -91,6 +99,12 @@ def read_article(path: Path) -> Article:
             hint=f"sawt reads {', '.join(SUPPORTED)}",
         )
     text = load_text(path)
+    if suffix in (".html", ".htm"):
+        from sawt.webpage import parse_html  # trafilatura loads in 0.3 s: only when needed
+
+        return parse_html(text, path, boilerplate)
+    if boilerplate is not None:
+        text = boilerplate.blank_lines(text)
     if suffix == ".txt":
         return parse_text(text, path)
     return parse_markdown(text, path)
@@ -111,19 +125,7 @@ def load_text(path: Path) -> str:
         raise InputError("permission denied", path=path) from exc
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=path) from exc
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw[:8192]:
-        raise InputError("looks like a binary file, not text", path=path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            path=path,
-            line=line,
-        ) from exc
+    text = decode_text(raw, path).replace("\r\n", "\n").replace("\r", "\n")
     if not tidy(text):
         raise InputError("file is empty", path=path)
     return text
@@ -251,6 +253,7 @@ def parse_markdown(text: str, path: Path) -> Article:
         slug=meta.slug,
         image=meta.image,
         language=meta.language or "ar",
+        lexicon=meta.lexicon,
     )
 
 

@@ -104,7 +104,7 @@ def _fail(exc: SawtError) -> None:
 @app.command()
 def render(
     articles: Annotated[
-        list[Path], typer.Argument(help="Article files (.md, .txt) or folders of them.")
+        list[Path], typer.Argument(help="Article files (.md, .txt, .html) or folders of them.")
     ],
     engine: Annotated[
         str | None,
@@ -149,7 +149,7 @@ def render(
         if dry_run or as_json:
             eng = create_engine(name, settings)
             for path in paths:
-                _print_script(prepare(path, settings, eng.max_chars), as_json)
+                _print_script(prepare(path, settings, eng.max_chars, eng.caps), as_json)
             return
         if len(paths) == 1 and not articles[0].is_dir():
             _render_single(paths[0], settings, name, force)
@@ -248,10 +248,12 @@ def _print_script(prepared: object, as_json: bool) -> None:
         out.print(f"[yellow]note:[/] {note}")
     for p in prepared.pieces:
         out.print(
-            f"[dim]{p.index:>4} {p.role:<7}[/] {p.spoken}  [cyan]⏸ {p.pause_ms} ms[/]",
+            f"[dim]{p.index:>4} {p.role:<7}[/] {p.original}  [cyan]⏸ {p.pause_ms} ms[/]",
             highlight=False,
             soft_wrap=True,
         )
+        if p.spoken != p.original:  # what the engine hears, when the front end changed it
+            out.print(f"[dim]{'':>4} {'spoken':<7} {p.spoken}[/]", highlight=False, soft_wrap=True)
     total_pause = sum(p.pause_ms for p in prepared.pieces) / 1000
     out.print(f"[dim]{len(prepared.pieces)} pieces, {total_pause:.1f} s of pauses[/]")
 

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sawt.apple_categories import APPLE_CATEGORIES
+from sawt.arabic.lexicon import LexiconEntry
 from sawt.artwork import artwork_problems
 from sawt.errors import ConfigError
 from sawt.yamlfile import line_of, parse_yaml, validate
@@ -132,6 +133,21 @@ class Settings(_Strict):
     audio: AudioSettings = AudioSettings()
     espeak: EspeakSettings = EspeakSettings()
     gtts: GttsSettings = GttsSettings()
+    # Pronunciations for every engine: [{match: حموشي, say: حَمُّوشِي}, {match: …, regex: true}].
+    lexicon: tuple[LexiconEntry, ...] = ()
+    # Lines never read aloud, on top of the built-in list: phrases, or "re:<regex>".
+    boilerplate: tuple[str, ...] = ()
+
+    @field_validator("boilerplate")
+    @classmethod
+    def _regexes_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if entry.startswith("re:"):
+                try:
+                    re.compile(entry[3:])
+                except re.error as exc:
+                    raise ValueError(f"{entry!r} is not a valid regex: {exc}") from exc
+        return value
 
     # Where the file was read from; paths in it are relative to this folder.
     root: Path = Field(default=Path("."), exclude=True)

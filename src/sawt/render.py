@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sawt import __version__
+from sawt.arabic.lexicon import Lexicon
+from sawt.arabic.normalize import Boilerplate
+from sawt.arabic.spoken import FrontEnd
 from sawt.article import Article, read_article
 from sawt.audio import LoudnessMeter, encode_mp3, write_pcm
 from sawt.cache import ClipCache
@@ -18,6 +21,7 @@ from sawt.catalog import episode_paths, make_slug, read_record, save_record
 from sawt.clean import CleanReport, dedupe
 from sawt.config import Settings
 from sawt.engines import Engine, create_engine, engine_info
+from sawt.engines.base import TextCaps
 from sawt.errors import EngineUnavailable
 from sawt.files import staged
 from sawt.progress import NullReporter, Reporter
@@ -56,10 +60,16 @@ class RenderResult:
     skipped: bool = False  # unchanged since the last render: nothing was done
 
 
-def prepare(path: Path, settings: Settings, max_chars: int) -> Prepared:
-    """Read, clean and script an article; pure apart from reading the file."""
-    article, report = dedupe(read_article(path))
-    pieces = build_script(article, max_chars, settings.pauses)
+def prepare(
+    path: Path, settings: Settings, max_chars: int, caps: TextCaps | None = None
+) -> Prepared:
+    """Read, clean and script an article for an engine with ``caps``; pure apart from reading."""
+    article = read_article(path, Boilerplate.build(settings.boilerplate))
+    article, report = dedupe(article)
+    arabic = article.language.lower().startswith("ar")  # built-ins say acronyms in Arabic
+    lexicon = Lexicon.build(article.lexicon, settings.lexicon, builtin=arabic)
+    voice = FrontEnd(caps or TextCaps(), lexicon, article.language)
+    pieces = build_script(article, max_chars, settings.pauses, voice)
     slug = make_slug(article.slug, path.stem, article.title)
     return Prepared(article, report, pieces, slug)
 
@@ -121,7 +131,7 @@ def _render_with(
     fallback_reason: str | None = None,
 ) -> RenderResult:
     clock = _Clock()
-    prepared = prepare(path, settings, engine.max_chars)
+    prepared = prepare(path, settings, engine.max_chars, engine.caps)
     clock.lap("script")
     paths = episode_paths(settings.episodes_path(), prepared.slug)
     synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter)
@@ -218,8 +228,9 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
 
 def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | None:
     """The earlier render's result if the article and settings are unchanged."""
-    prepared = prepare(path, settings, 10_000)  # cheap; gives the slug and validates input
-    paths = episode_paths(settings.episodes_path(), prepared.slug)
+    article = read_article(path)  # validates the input and gives the slug
+    slug = make_slug(article.slug, path.stem, article.title)
+    paths = episode_paths(settings.episodes_path(), slug)
     try:
         record = read_record(paths["record"])
     except (OSError, ValueError):
@@ -232,7 +243,7 @@ def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | Non
     ):
         return None
     return RenderResult(
-        prepared.slug,
+        slug,
         paths["mp3"],
         paths["record"],
         int(record["duration_ms"]),

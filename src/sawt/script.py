@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -89,22 +90,27 @@ def _pack_words(ws: list[str], limit: int, start: str = "") -> list[str]:
     return chunks
 
 
-def build_script(article: Article, max_chars: int, pauses: Pauses) -> list[Piece]:
-    """Turn a cleaned article into pieces: title, source, then the body."""
+def build_script(
+    article: Article,
+    max_chars: int,
+    pauses: Pauses,
+    voice: Callable[[str], str] = speakable,
+) -> list[Piece]:
+    """Turn a cleaned article into pieces: title, source, then the body.
+
+    ``voice`` gives the spoken form of a piece of original text (numbers in
+    words, diacritics…); pieces are cut so that the spoken form fits ``max_chars``.
+    """
     ms = {k: round(v * 1000) for k, v in pauses.model_dump().items()}
     raw: list[tuple[Role, int, int, str, str, int]] = []
 
     def add(role: Role, block: int, text: str, after_sentence: int, after_last: int) -> None:
         for s_index, sentence in enumerate(split_sentences(text)):
-            spoken = speakable(sentence)
-            chunks = split_to_limit(spoken, max_chars)
-            originals = _align_originals(sentence, chunks)
-            for c_index, ((chunk, at_clause), orig) in enumerate(
-                zip(chunks, originals, strict=True)
-            ):
+            chunks = fit_spoken(sentence, max_chars, voice)
+            for c_index, (orig, spoken, at_clause) in enumerate(chunks):
                 last_chunk = c_index == len(chunks) - 1
                 pause = after_sentence if last_chunk else (ms["clause"] if at_clause else 0)
-                raw.append((role, block, s_index, orig, chunk, pause))
+                raw.append((role, block, s_index, orig, spoken, pause))
         if raw:
             role_, block_, s_, o_, sp_, _ = raw[-1]
             raw[-1] = (role_, block_, s_, o_, sp_, after_last)
@@ -126,18 +132,29 @@ def build_script(article: Article, max_chars: int, pauses: Pauses) -> list[Piece
     return [Piece(i, *fields) for i, fields in enumerate(raw)]
 
 
-def _align_originals(sentence: str, chunks: list[tuple[str, bool]]) -> list[str]:
-    """The original text for each spoken chunk (whole sentence when it is one chunk)."""
-    if len(chunks) == 1:
-        return [sentence]
-    # Chunks were cut between words of the speakable form; cut the original at
-    # the same word counts so captions stay in step with the voice.
-    ws = sentence.split()
-    out: list[str] = []
-    pos = 0
-    for i, (chunk, _) in enumerate(chunks):
-        n = len(chunk.split())
-        part = ws[pos:] if i == len(chunks) - 1 else ws[pos : pos + n]
-        out.append(" ".join(part))
-        pos += n
+def fit_spoken(
+    sentence: str, max_chars: int, voice: Callable[[str], str], limit: int | None = None
+) -> list[tuple[str, str, bool]]:
+    """(original, spoken, ends at a clause) chunks of a sentence, each spoken form ≤ max_chars.
+
+    The original is cut, then each part is voiced, so every piece's original is
+    exactly the text it speaks (the spoken form may be longer: numbers in words,
+    diacritics); a part that speaks too long is cut again, tighter.
+    """
+    out: list[tuple[str, str, bool]] = []
+    for chunk, at_clause in split_to_limit(sentence, limit or max_chars):
+        spoken = voice(chunk)
+        if len(spoken) <= max_chars:
+            out.append((chunk, spoken, at_clause))
+        elif len(chunk.split()) > 1:
+            tighter = max(1, min(len(chunk) - 1, len(chunk) * max_chars // len(spoken)))
+            parts = fit_spoken(chunk, max_chars, voice, tighter)
+            orig, said, _ = parts[-1]
+            parts[-1] = (orig, said, at_clause)
+            out.extend(parts)
+        else:
+            # One written word that speaks longer than the limit (a long number):
+            # its spoken words are packed, each part showing the same original.
+            said_parts = _pack_words(spoken.split(), max_chars)
+            out.extend((chunk, said, False) for said in said_parts)
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.engines.base import Clip, Engine, Policy, synthesize
+from sawt.engines.base import Clip, Engine, Policy, TextCaps, synthesize
 from sawt.errors import EngineError
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Engine",
     "EngineInfo",
     "Policy",
+    "TextCaps",
     "available_engines",
     "create_engine",
     "engine_info",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,23 @@ class Clip:
     def duration_ms(self) -> float:
         """Length of the clip in milliseconds."""
         return len(self.pcm) / 2 / self.sample_rate * 1000
+
+
+LatinMode = Literal["native", "ssml", "letters"]
+
+
+@dataclass(frozen=True)
+class TextCaps:
+    """What an engine needs done to text before it hears it (the Arabic front end obeys).
+
+    The defaults suit an engine that reads digits and Latin words well itself.
+    """
+
+    verbalize_numbers: bool = False  # spell numbers, dates, money out in Arabic words
+    diacritize: bool = False  # add vowel marks where the plain reading goes wrong
+    # Latin words: "native" as they are (the engine switches language itself),
+    # "ssml" inside <voice xml:lang="en">, "letters" spelled out in Arabic letter names.
+    latin: LatinMode = "native"
 
 
 @runtime_checkable
@@ -35,6 +52,7 @@ class Engine(Protocol):
     cacheable: bool  # worth caching: slow or rate-limited engines
     workers: int  # pieces it may fetch at once, in threads (1: not thread-safe)
     policy: Policy  # retries, pacing and time limits
+    caps: TextCaps  # how the front end prepares text for this engine
 
     def fetch(self, text: str, timeout: float | None = None) -> bytes:
         """One attempt at speaking ``text``; returns the engine's payload."""

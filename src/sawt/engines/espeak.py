@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from sawt.config import EspeakSettings
-from sawt.engines.base import Clip, Policy
+from sawt.engines.base import Clip, Policy, TextCaps
 from sawt.errors import EngineError
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -108,6 +108,9 @@ class EspeakEngine:
     cacheable = False  # synthesis is faster than reading a cache
     workers = 1  # libespeak-ng is not thread-safe
     policy = Policy()  # local: nothing to retry or pace
+    # espeak reads digits in the nominative only and undiacritized Arabic badly;
+    # it switches to English for Latin words by itself.
+    caps = TextCaps(verbalize_numbers=True, diacritize=True, latin="native")
 
     def __init__(self, settings: EspeakSettings | None = None) -> None:
         self.settings = settings or EspeakSettings()

@@ -9,7 +9,7 @@ from importlib.metadata import version
 import requests
 
 from sawt.config import GttsSettings
-from sawt.engines.base import Clip, Policy
+from sawt.engines.base import Clip, Policy, TextCaps
 from sawt.errors import AudioError, EngineError, TransientEngineError
 from sawt.ffmpeg import decode_to_pcm
 
@@ -33,6 +33,8 @@ class GttsEngine:
     max_chars = 100  # gTTS's own per-request limit: one piece is one request
     sample_rate = 24000  # Google's MP3s are 24 kHz mono
     cacheable = True
+    # Google reads digits, dates and undiacritized Arabic well by itself.
+    caps = TextCaps()
 
     def __init__(self, settings: GttsSettings | None = None) -> None:
         self.settings = settings or GttsSettings()

@@ -1,0 +1,192 @@
+"""Add vowel marks where espeak would otherwise read an impossible word, in the form espeak reads.
+
+The model (text2tashkeel, ONNX, shipped in its wheel) runs offline. Marking only
+the words whose plain reading is impossible measured best: espeak's own rules
+read most plain words well, and every added mark is a chance for a model error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from sawt.arabic.phonemes import is_arabic_word, word_is_bad
+
+SHADDA = "\u0651"
+_MARK = "\u064b-\u0652\u0670"  # tanween, short vowels, shadda, sukun, dagger alif
+_MARKS = re.compile(f"[{_MARK}]")
+_VOWEL_THEN_SHADDA = re.compile(f"([\u064b-\u0650\u0652\u0670]+){SHADDA}")
+_SUN = frozenset("تثدذرزسشصضطظلن")
+_PROCLITICS = frozenset("وفبك")
+_TOKEN = re.compile(r"\S+")
+MODEL = "rawi-ensemble"  # the wheel's bundled flagship; no download
+
+Tashkeel = Callable[[str], str]
+
+
+def strip_marks(text: str) -> str:
+    """Text without Arabic vowel marks."""
+    return _MARKS.sub("", text)
+
+
+def mark_count(word: str) -> int:
+    """How many vowel marks a word carries."""
+    return len(_MARKS.findall(word))
+
+
+def _units(word: str) -> list[list[str]]:
+    """[letter, marks] pairs; marks before any letter stay with an empty letter."""
+    units: list[list[str]] = []
+    for ch in word:
+        if _MARKS.match(ch) and units:
+            units[-1][1] += ch
+        else:
+            units.append([ch, ""])
+    return units
+
+
+def adapt_for_espeak(word: str) -> str:
+    """Rewrite a diacritized word the way espeak-ng reads marks.
+
+    Shadda goes before the vowel (Unicode order puts it after); the article's
+    alif and lam lose their marks, and a sun letter after it its shadda (espeak
+    doubles it itself); a proclitic before the article loses its vowel.
+    """
+    units = _units(word)
+    letters = "".join(u[0] for u in units)
+    start = 0
+    if len(letters) > 4 and letters[0] in _PROCLITICS and letters[1:3] == "ال":
+        units[0][1] = ""  # بِال → بال: espeak links the proclitic to the article itself
+        start = 1
+    elif len(letters) > 5 and letters[0] in "وف" and letters[1] in "بك" and letters[2:4] == "ال":
+        units[1][1] = ""
+        start = 2
+    if letters[start : start + 2] == "ال" and len(letters) > start + 2:
+        units[start][1] = ""
+        units[start + 1][1] = ""
+        sun = units[start + 2]
+        if sun[0] in _SUN:
+            sun[1] = sun[1].replace(SHADDA, "")
+    elif letters[:2] == "لل" and len(letters) > 3:
+        units[1][1] = units[1][1].replace("\u0652", "")
+        if units[2][0] in _SUN:
+            units[2][1] = units[2][1].replace(SHADDA, "")
+    for unit in units:
+        if unit[0] == "إ" and not unit[1]:
+            unit[1] = "\u0650"  # hamza below is always i; unmarked, espeak gives it no vowel
+    out = "".join(letter + marks for letter, marks in units)
+    return _VOWEL_THEN_SHADDA.sub(lambda m: SHADDA + m[1], out)
+
+
+class _Model:
+    """The diacritizer, loaded on first use (about 0.1 s) and shared by the process."""
+
+    _lock = threading.Lock()
+    _model: Any = None
+
+    @classmethod
+    def diacritize(cls, text: str) -> str:
+        with cls._lock:
+            if cls._model is None:
+                # One onnxruntime thread: sentences are short LSTM runs, and renders
+                # run side by side in processes; more threads only fought for the
+                # 2 cores (measured: 0.27 s cold with 1, 0.43 s with 2, under load).
+                os.environ.setdefault("TT_ORT_THREADS", "1")
+                from text2tashkeel import Diacritizer
+
+                cls._model = Diacritizer(MODEL)
+            return str(cls._model.diacritize(text))
+
+
+@lru_cache(maxsize=4096)
+def tashkeel(sentence: str) -> str:
+    """The model's full diacritization of one sentence (cached: pieces repeat)."""
+    return _Model.diacritize(sentence)
+
+
+_FOLD = str.maketrans("أإآٱ", "اااا")
+
+
+def transfer_marks(token: str, marked: str) -> str | None:
+    """``token``'s own letters with ``marked``'s vowel marks; None if the letters differ.
+
+    The model rewrites hamza seats now and then (إفريقيا → أفريقيا): the writer's
+    letters are kept and only the marks are taken.
+    """
+    mine = [u[0] for u in _units(strip_marks(token))]
+    theirs = _units(marked)
+    if len(mine) != len(theirs):
+        return None
+    if "".join(mine).translate(_FOLD) != "".join(u[0] for u in theirs).translate(_FOLD):
+        return None
+    return "".join(letter + unit[1] for letter, unit in zip(mine, theirs, strict=True))
+
+
+def align_marks(plain: str, marked: str) -> list[str | None] | None:
+    """Per-token diacritized forms of ``plain``'s tokens (None where the model changed one)."""
+    tokens = _TOKEN.findall(plain)
+    marked_tokens = _TOKEN.findall(marked)
+    if len(tokens) != len(marked_tokens):
+        return None
+    return [transfer_marks(a, b) for a, b in zip(tokens, marked_tokens, strict=True)]
+
+
+def diacritize_selectively(
+    text: str,
+    is_bad: Callable[[str], bool] = word_is_bad,
+    model: Tashkeel = tashkeel,
+) -> str:
+    """Mark only the Arabic words espeak would read with an impossible syllable."""
+    tokens = _TOKEN.findall(text)
+    bad = {
+        i
+        for i, tok in enumerate(tokens)
+        if is_arabic_word(tok) and mark_count(tok) < 2 and is_bad(_core(tok))
+    }
+    marked = align_marks(text, model(strip_marks(text))) if bad else None
+    out = list(tokens)
+    for i, token in enumerate(tokens):
+        if i in bad and marked is not None and marked[i] is not None:
+            out[i] = _best_reading(str(marked[i]), is_bad)
+        elif mark_count(token):  # the writer's (or the lexicon's) own marks
+            out[i] = _adapt_token(token)
+    return _respace(text, out)
+
+
+def _adapt_token(token: str) -> str:
+    """adapt_for_espeak on the word inside its punctuation ("«بِالرِّبَاطِ،")."""
+    core = _core(token)
+    if not core:
+        return token
+    start = token.index(core)
+    return token[:start] + adapt_for_espeak(core) + token[start + len(core) :]
+
+
+def _best_reading(marked: str, is_bad: Callable[[str], bool]) -> str:
+    """The model's marks adapted for espeak; without its sukuns if that reads better.
+
+    The model errs most on foreign names (الأنفلونزا with sukun on three letters
+    in a row); letting espeak choose the vowels there gives a possible word.
+    """
+    adapted = _adapt_token(marked)
+    if not is_bad(_core(adapted)):
+        return adapted
+    softer = adapted.replace("\u0652", "")
+    return softer if not is_bad(_core(softer)) else adapted
+
+
+def _core(token: str) -> str:
+    return token.strip(".,،؛;:!?؟«»\"'()[]{}-–—…")
+
+
+def _respace(text: str, tokens: list[str]) -> str:
+    """Put new tokens back where the old ones were, keeping the original spacing."""
+    parts = _TOKEN.split(text)
+    out = [parts[0]]
+    for token, gap in zip(tokens, parts[1:], strict=True):
+        out.extend((token, gap))
+    return "".join(out)
