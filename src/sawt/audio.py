@@ -186,38 +186,58 @@ def encode_mp3(
 ) -> Loudness:
     """Normalise the whole episode once and encode it as CBR MP3 with an Info header.
 
-    Pass one measures; pass two applies one gain, a look-ahead limiter for the
-    true-peak ceiling, resamples and encodes. The limiter and the encoder's
-    low-pass lower loudness a little, so the MP3 itself is measured, and when it
-    misses the target by more than LOUDNESS_TOLERANCE it is encoded once more
-    with the gain corrected.
-    Returns the measured loudness of the encoded episode.
+    ``measured`` (or a pass over ``raw``) gives the episode's loudness. Then one
+    gain and a look-ahead limiter (for the true-peak ceiling) are applied at the
+    engine's rate, measuring the result; if the limiter pulled it off target by
+    more than LOUDNESS_TOLERANCE the gain is corrected once. The last pass only
+    resamples and encodes, so the slow 44.1 kHz work runs once.
+    Returns the loudness of the limited episode, as it goes to the encoder.
     """
     before = measured or measure(_raw_input(raw, sample_rate))
     if before.integrated == float("-inf") or before.integrated < -70:
         raise AudioError("the episode is silent: the engine produced no audible speech")
-    gain = settings.loudness - before.integrated + CODEC_LOSS_LU
-    _encode(raw, sample_rate, out, settings, gain)
-    after = measure_file(out)
-    miss = settings.loudness - after.integrated
-    if abs(miss) > LOUDNESS_TOLERANCE:
-        _encode(raw, sample_rate, out, settings, gain + miss)
-        after = measure_file(out)
-    return after
+    aim = settings.loudness + CODEC_LOSS_LU
+    gain = aim - before.integrated
+    limited = raw.with_suffix(".limited.pcm")
+    try:
+        after = _limit(raw, limited, sample_rate, settings, gain)
+        miss = aim - after.integrated
+        if abs(miss) > LOUDNESS_TOLERANCE:
+            after = _limit(raw, limited, sample_rate, settings, gain + miss)
+        _encode(limited, sample_rate, out, settings)
+    finally:
+        limited.unlink(missing_ok=True)
+    return Loudness(after.integrated - CODEC_LOSS_LU)
 
 
-def _encode(raw: Path, sample_rate: int, out: Path, settings: AudioSettings, gain: float) -> None:
+def _limit(raw: Path, out: Path, rate: int, settings: AudioSettings, gain: float) -> Loudness:
+    """Apply gain and the limiter at the engine's rate; measure what comes out."""
     # The limiter acts on samples; leave 0.5 dB for inter-sample and encoder overshoot.
     ceiling = 10 ** ((settings.true_peak - 0.5) / 20)
     graph = (
-        f"volume={gain:.2f}dB,aresample={settings.sample_rate},"
-        f"alimiter=limit={ceiling:.4f}:level=false:latency=true:attack=5:release=50"
+        f"[0:a]volume={gain:.2f}dB,"
+        f"alimiter=limit={ceiling:.4f}:level=false:latency=true:attack=5:release=50,"
+        "asplit=2[out][m];[m]ebur128=framelog=quiet,anullsink"
     )
+    log = run_ffmpeg(
+        [
+            *_raw_input(raw, rate),
+            "-filter_complex",
+            graph,
+            "-map",
+            "[out]",
+            *_raw_args(rate),
+            str(out),
+        ]
+    )
+    return parse_ebur128(log)
+
+
+def _encode(limited: Path, sample_rate: int, out: Path, settings: AudioSettings) -> None:
+    """Resample and encode CBR MP3 with a Xing/Info header, no tags (mutagen adds them)."""
     run_ffmpeg(
         [
-            *_raw_input(raw, sample_rate),
-            "-af",
-            graph,
+            *_raw_input(limited, sample_rate),
             "-ar",
             str(settings.sample_rate),
             "-ac",
