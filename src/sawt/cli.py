@@ -14,7 +14,7 @@ from rich.table import Table
 
 from sawt import __version__
 from sawt.config import Settings, load_settings
-from sawt.engines import available_engines, create_engine
+from sawt.engines import available_engines, create_engine, engine_info
 from sawt.errors import SawtError
 
 app = typer.Typer(
@@ -145,6 +145,7 @@ def render(
     try:
         settings = _settings(config)
         name = engine or settings.engine
+        engine_info(name)  # an unknown engine fails once, before any work
         paths = expand(articles)
         if dry_run or as_json:
             eng = create_engine(name, settings)
