@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"
 
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without proxy variables, for a sawt subprocess."""
+    return {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, clean_env
 
 ARTICLES = {
     "one.md": "# المقال الأول\n\nهذه فقرة أولى قصيرة. وهذه جملة ثانية فيها.\n",
@@ -22,11 +21,10 @@ ARTICLES = {
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     return subprocess.run(
         [sys.executable, "-m", "sawt", "render", *args],
         cwd=cwd,
-        env=env,
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=300,

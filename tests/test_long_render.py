@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 
 from sawt.article import read_article
 from sawt.clean import dedupe
-from tests.conftest import decoded_duration_s
+from tests.conftest import clean_env, decoded_duration_s
 from tests.longtext import long_article, write_long_article
 
 MEMORY_LIMIT = 1536 * 2**20  # address space: well above the 400 MB RSS target
@@ -34,11 +33,10 @@ def _limit_memory() -> None:  # runs in the child before exec
 @pytest.mark.slow
 def test_150k_characters_render_in_bounded_memory_with_exact_duration(tmp_path: Path) -> None:
     article = write_long_article(tmp_path, CHARS)
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     proc = subprocess.run(
         [sys.executable, "-m", "sawt", "render", article.name, "--engine", "espeak", "--no-feed"],
         cwd=tmp_path,
-        env=env,
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=1200,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,20 +15,19 @@ from mutagen.id3 import ID3
 from sawt.article import read_article
 from sawt.audio import measure_file
 from sawt.text import words
-from tests.conftest import SAMPLE, decoded_duration_s, ffmpeg_chapters
+from tests.conftest import SAMPLE, clean_env, decoded_duration_s, ffmpeg_chapters
 
 HEADLINE = "تعزيز التعاون الأمني المغربي-الفرنسي لمواجهة التحديات الإقليمية والدولية"
 
 
 def run_sawt(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the real command in a fresh process."""
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     return subprocess.run(
         [sys.executable, "-m", "sawt", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env=env,
+        env=clean_env(),
         check=False,
         timeout=300,
     )

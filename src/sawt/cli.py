@@ -38,20 +38,25 @@ ConfigOpt = Annotated[
 ]
 
 
+def _progress(console: Console) -> Progress:
+    """A bar with a count and elapsed time; drawn only on a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
 class RichReporter:
     """Draws the core's progress with rich, on stderr."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.progress = Progress(
-            TextColumn("{task.description:>10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
+        self.progress = _progress(console)
         self.task: object | None = None
         self.retries = 0
         self.name = ""
@@ -192,15 +197,7 @@ def _render_many(
     """Render a batch with one overall bar; print a summary; return how many failed."""
     from sawt.batch import Outcome, render_batch
 
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
+    progress = _progress(err)
     task = progress.add_task("rendering", total=len(paths))
 
     def done(outcome: Outcome) -> None:
