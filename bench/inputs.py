@@ -119,8 +119,10 @@ def article_text(seed: int, chars: int, *, title: str, sections: int = 0) -> str
             length += len(heading)
             section += 1
         serial += 1
-        # Paragraphs of 250-900 characters, like news copy.
-        text = paragraph(rng, serial, rng.randint(250, 900)) + "\n\n"
+        # Paragraphs of 250-900 characters, like news copy; the last one is
+        # shortened so short articles land near their size.
+        target = min(rng.randint(250, 900), max(150, chars - length - 100))
+        text = paragraph(rng, serial, target) + "\n\n"
         parts.append(text)
         length += len(text)
     return "".join(parts)

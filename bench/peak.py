@@ -4,7 +4,7 @@ Used by the benchmarks so each measurement starts from a fresh process and the
 number covers only that command. The last line is the peak RSS (MB) of the
 largest process in the command's tree (exact, from the kernel); with
 ``--json`` it is a JSON object that adds the peak of the whole tree's summed
-RSS (sampled every 50 ms, so short spikes may be missed) and the wall time:
+RSS (sampled every 100 ms, so short spikes may be missed) and the wall time:
 
     python bench/peak.py [--json] COMMAND ARGS...
 
@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-INTERVAL_S = 0.05
+INTERVAL_S = 0.1  # one /proc scan costs ~1 ms; often enough for peaks lasting seconds
 PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
@@ -35,14 +35,14 @@ def _tree_rss_mb(root: int) -> float:
             continue
         try:
             stat = (entry / "stat").read_text()
-            statm = (entry / "statm").read_text()
         except OSError:
             continue  # the process ended while we looked
         # The command name may hold spaces and parentheses: split after the last ')'.
+        # Then fields[1] is the parent pid and fields[21] the RSS in pages.
         fields = stat[stat.rindex(")") + 2 :].split()
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        rss[pid] = int(statm.split()[1])
+        rss[pid] = int(fields[21])
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
