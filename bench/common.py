@@ -1,18 +1,24 @@
-"""Helpers shared by the benchmarks: run a command cold, time it, read its peak memory."""
+"""Helpers shared by the benchmarks: run a command cold, time it, read its peak memory.
+
+Every sawt command runs with ``PYTHONPATH=<this checkout>/src`` (see
+:func:`sawt_env`), so what is measured is this checkout's code even when
+another copy of sawt is pip-installed.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
 SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"
 
 
@@ -30,14 +36,29 @@ class Run:
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``cmd`` in a fresh process; wall time and the peak RSS of its process tree.
 
-    Each benchmark runs in its own interpreter, so ru_maxrss of the children is
-    the peak of this command alone (the largest process: Python or ffmpeg).
+    The peak comes from wait4 on this one child (the largest process of its
+    tree), not from RUSAGE_CHILDREN, which keeps the maximum over every child
+    this benchmark ever ran.
     """
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Run(wall, peak_kb / 1024, proc.returncode, proc.stdout, proc.stderr)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+
+
+def sawt_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a sawt subprocess: this checkout's code first on the path."""
+    env = dict(os.environ if base is None else base)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
+    env.update(extra)
+    return env
 
 
 def sawt_cmd(*args: str) -> list[str]:

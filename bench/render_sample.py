@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SAMPLE, episode_duration_s, machine, run_measured, sawt_cmd
+from common import SAMPLE, episode_duration_s, machine, run_measured, sawt_cmd, sawt_env
 
 
 def main() -> int:
@@ -33,7 +33,9 @@ def main() -> int:
             # A separate process per run: "runs" are each a cold command.
             script = [*sawt_cmd("render", SAMPLE.name, "--engine", args.engine)]
             run = run_measured(
-                [sys.executable, str(Path(__file__).parent / "peak.py"), *script], work
+                [sys.executable, str(Path(__file__).parent / "peak.py"), *script],
+                work,
+                sawt_env(SAWT_CACHE_DIR=str(work / "cache")),
             )
             if run.returncode != 0:
                 print(run.stderr, file=sys.stderr)
