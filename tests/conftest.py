@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,14 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in PROXY_VARS:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests (and the sawt processes they start) never touch the user's clip cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SAWT_CACHE_DIR", str(tmp_path_factory.mktemp("clip-cache")))
+        yield
 
 
 @pytest.fixture()

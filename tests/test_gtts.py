@@ -44,6 +44,7 @@ def fake(server: FakeGoogle, monkeypatch: pytest.MonkeyPatch) -> FakeGoogle:
     server.reset_counts()
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SAWT_CACHE_DIR")  # each test's settings name its own cache
     return server
 
 
@@ -54,6 +55,7 @@ def clean_md5(server: FakeGoogle, tmp_path_factory: pytest.TempPathFactory) -> s
     with pytest.MonkeyPatch.context() as mp:
         for name, value in server.env().items():
             mp.setenv(name, value)
+        mp.delenv("SAWT_CACHE_DIR")
         return md5(render_sample(root, settings_for(root)).mp3)
 
 
