@@ -31,6 +31,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu_s: float = 0.0  # user + system time of the command's whole process tree
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -50,7 +51,20 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr, cpu)
+
+
+def system_busy_s() -> float:
+    """CPU seconds all processes on the machine have used since boot (from /proc/stat).
+
+    The difference across a measurement, minus the command's own CPU time, is
+    what other work on the machine took from it.
+    """
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def sawt_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:

@@ -4,7 +4,8 @@ Used by the benchmarks so each measurement starts from a fresh process and the
 number covers only that command. The last line is the peak RSS (MB) of the
 largest process in the command's tree (exact, from the kernel); with
 ``--json`` it is a JSON object that adds the peak of the whole tree's summed
-RSS (sampled every 100 ms, so short spikes may be missed) and the wall time:
+RSS (sampled every 100 ms, so short spikes may be missed), the wall time and
+the CPU time of the tree:
 
     python bench/peak.py [--json] COMMAND ARGS...
 
@@ -67,8 +68,17 @@ class TreeSampler(threading.Thread):
             self.peak_mb = max(self.peak_mb, _tree_rss_mb(self.pid))
 
 
+def _busy_s() -> float:
+    """CPU seconds used by every process on the machine so far (/proc/stat)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(cmd: list[str]) -> tuple[int, dict[str, float]]:
     """Run ``cmd`` (inheriting stdio); its exit code and peak memory and wall time."""
+    busy = _busy_s()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
     sampler = TreeSampler(proc.pid)
@@ -85,6 +95,10 @@ def measure(cmd: list[str]) -> tuple[int, dict[str, float]]:
         "peak_rss_mb": round(largest, 1),
         "tree_rss_mb": round(max(sampler.peak_mb, largest), 1),
         "wall_s": round(wall, 3),
+        # CPU of the whole tree (user + system): cpu_s / wall_s is how many cores it kept busy.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        # What the rest of the machine used meanwhile (this sampler included, ~1%).
+        "others_cpu_s": round(max(0.0, _busy_s() - busy - usage.ru_utime - usage.ru_stime), 2),
     }
 
 
