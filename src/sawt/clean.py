@@ -54,6 +54,8 @@ def dedupe(article: Article) -> tuple[Article, CleanReport]:
     kept: list[Block] = []
     kept_words: list[list[str]] = []
     kept_sh: list[set[tuple[str, ...]]] = []
+    seen: set[tuple[str, ...]] = set()  # every shingle read so far
+    owners: dict[tuple[str, ...], set[int]] = {}  # shingle → kept paragraphs holding it
     dropped: list[Block] = []
     replaced: list[tuple[Block, Block]] = []
     for block in article.blocks:
@@ -64,8 +66,9 @@ def dedupe(article: Article) -> tuple[Article, CleanReport]:
             continue
         ws = words(block.text)
         sh = _shingles(ws)
-        seen: set[tuple[str, ...]] = set().union(*kept_sh) if kept_sh else set()
-        target = _superseded(ws, sh, kept_words, kept_sh)
+        # Only paragraphs sharing a shingle can be contained: keeps this linear.
+        candidates = sorted(set().union(*(owners.get(x, set()) for x in sh)))
+        target = _superseded(ws, sh, [(i, kept_words[i], kept_sh[i]) for i in candidates])
         if target is not None:
             replaced.append((kept[target], block))
             kept[target], kept_words[target], kept_sh[target] = block, ws, sh
@@ -73,10 +76,15 @@ def dedupe(article: Article) -> tuple[Article, CleanReport]:
             len(ws) >= SHINGLE and containment(sh, seen) >= DROP_IF_CONTAINED
         ):
             dropped.append(block)
+            continue
         else:
+            target = len(kept)
             kept.append(block)
             kept_words.append(ws)
             kept_sh.append(sh)
+        seen |= sh
+        for x in sh:
+            owners.setdefault(x, set()).add(target)
     report = CleanReport(tuple(dropped), tuple(replaced))
     note = None
     if report.removed:
@@ -90,11 +98,10 @@ def dedupe(article: Article) -> tuple[Article, CleanReport]:
 def _superseded(
     ws: list[str],
     sh: set[tuple[str, ...]],
-    kept_words: list[list[str]],
-    kept_sh: list[set[tuple[str, ...]]],
+    candidates: list[tuple[int, list[str], set[tuple[str, ...]]]],
 ) -> int | None:
     """Index of an earlier paragraph that this longer one contains almost whole."""
-    for index, (kw, ksh) in enumerate(zip(kept_words, kept_sh, strict=True)):
+    for index, kw, ksh in candidates:
         longer = len(kw) >= SHINGLE and len(ws) >= len(kw) + MIN_EXTRA_WORDS
         if longer and containment(ksh, sh) >= SUPERSEDE_IF_CONTAINED:
             return index
