@@ -277,8 +277,9 @@ def markdown(report: Report, args: argparse.Namespace) -> str:
             "",
             "Stages come from the record's `timing_s`. Synthesis includes assembly: clips "
             "are trimmed and streamed to the raw episode and the loudness meter as they are "
-            "spoken. Encode is the limiter + MP3 pass plus measuring the MP3 (and a second "
-            "encode when loudness missed by > 0.3 LU). Other is start-up, imports, the "
+            "spoken. Encode is the gain + limiter pass at the engine's rate (measured in the "
+            "same pass, repeated once if loudness missed by > 0.3 LU) plus the resample + "
+            "MP3 pass. Other is start-up, imports, the "
             "fingerprint and writing the record. Feed is `sawt feed` run afterwards. "
             "Largest = the biggest single process (exact); tree = Python and its ffmpeg "
             "children together (sampled every 100 ms).",
