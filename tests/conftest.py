@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +20,24 @@ SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
-def clean_env() -> dict[str, str]:
-    """This process's environment without proxy variables, for a sawt subprocess."""
-    return {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
+def sawt_env() -> dict[str, str]:
+    """The environment for a `python -m sawt` subprocess: this checkout's code, no proxies."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_sawt(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real command in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "sawt", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=sawt_env(),
+        check=False,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"
+from tests.conftest import ROOT, SAMPLE, run_sawt, sawt_env
+
+__all__ = ["ROOT", "SAMPLE", "run_sawt", "sawt_env"]
 BASE_URL = "https://example.org/بودكاست صوت/episodes/"
 NASTY_TITLE = "عنوان <b>غامق</b> & \"اقتباس\" 'مفرد' ]]> نهاية"
 
@@ -97,26 +95,6 @@ def write_jpeg_header(path: Path, width: int, height: int, components: int = 3) 
         + b"\xff\xd9"
     )
     return path
-
-
-def sawt_env() -> dict[str, str]:
-    """The environment for a `python -m sawt` subprocess: this checkout's code, no proxies."""
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
-    return env
-
-
-def run_sawt(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a fresh process."""
-    return subprocess.run(
-        [sys.executable, "-m", "sawt", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=sawt_env(),
-        check=False,
-        timeout=300,
-    )
 
 
 def new_show(folder: Path, **extra: str) -> Path:

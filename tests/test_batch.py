@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from tests.conftest import SAMPLE, clean_env
+from tests.conftest import SAMPLE, run_sawt
 
 ARTICLES = {
     "one.md": "# المقال الأول\n\nهذه فقرة أولى قصيرة. وهذه جملة ثانية فيها.\n",
@@ -21,15 +20,7 @@ ARTICLES = {
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sawt", "render", *args],
-        cwd=cwd,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_sawt("render", *args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from sawt.article import read_article
 from sawt.clean import dedupe
-from tests.conftest import clean_env, decoded_duration_s
+from tests.conftest import decoded_duration_s, sawt_env
 from tests.longtext import long_article, write_long_article
 
 MEMORY_LIMIT = 1536 * 2**20  # address space: well above the 400 MB RSS target
@@ -36,7 +36,7 @@ def test_150k_characters_render_in_bounded_memory_with_exact_duration(tmp_path: 
     proc = subprocess.run(
         [sys.executable, "-m", "sawt", "render", article.name, "--engine", "espeak", "--no-feed"],
         cwd=tmp_path,
-        env=clean_env(),
+        env=sawt_env(),
         capture_output=True,
         text=True,
         timeout=1200,

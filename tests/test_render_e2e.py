@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +13,9 @@ from mutagen.id3 import ID3
 from sawt.article import read_article
 from sawt.audio import measure_file
 from sawt.text import words
-from tests.conftest import SAMPLE, clean_env, decoded_duration_s, ffmpeg_chapters
+from tests.conftest import SAMPLE, decoded_duration_s, ffmpeg_chapters, run_sawt
 
 HEADLINE = "تعزيز التعاون الأمني المغربي-الفرنسي لمواجهة التحديات الإقليمية والدولية"
-
-
-def run_sawt(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a fresh process."""
-    return subprocess.run(
-        [sys.executable, "-m", "sawt", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        check=False,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
