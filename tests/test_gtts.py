@@ -276,3 +276,17 @@ def test_auto_falls_back_to_espeak_with_a_warning(tmp_path: Path) -> None:
     record = json.loads((tmp_path / "episodes" / f"{SAMPLE.stem}.json").read_text("utf-8"))
     assert record["engine"] == "espeak" and record["engine_requested"] == "auto"
     assert record["fallback_reason"]
+
+
+def test_engines_reports_whether_google_is_reachable(fake: FakeGoogle) -> None:
+    from typer.testing import CliRunner
+
+    from sawt.cli import app
+
+    up = CliRunner().invoke(app, ["engines"])
+    assert up.exit_code == 0 and f"proxy 127.0.0.1:{fake.port}" in up.stdout
+    assert "would use gtts" in up.stdout
+    with FakeGoogle() as gone:
+        dead = gone.proxy_url
+    down = CliRunner().invoke(app, ["engines"], env={"HTTPS_PROXY": dead, "https_proxy": dead})
+    assert "would use espeak" in down.stdout and "cannot reach" in down.stdout

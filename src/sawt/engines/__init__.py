@@ -66,12 +66,18 @@ def _gtts_check() -> tuple[bool, str]:
     return check()
 
 
+def _auto_check() -> tuple[bool, str]:
+    ok, detail = _gtts_check()
+    # Always usable: without Google it renders the whole episode with espeak.
+    return True, f"would use {'gtts' if ok else 'espeak (Google unreachable)'}; {detail}"
+
+
 _BUILTIN: dict[str, EngineInfo] = {
     "auto": EngineInfo(
         "auto",
         "gtts if Google answers a quick first request, else espeak for the whole episode",
         _gtts_auto,
-        _gtts_check,
+        _auto_check,
         fallback="espeak",
     ),
     "gtts": EngineInfo(

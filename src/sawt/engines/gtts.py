@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import binascii
 import re
+import socket
+import urllib.parse
+import urllib.request
 from importlib.metadata import version
 
 import requests
@@ -123,9 +126,24 @@ def _retry_after(rsp: object) -> float | None:
 
 
 def check() -> tuple[bool, str]:
-    """Whether gTTS is installed; reachability is only known when rendering."""
+    """Whether gTTS is installed and Google (or the HTTPS proxy) can be reached now."""
     try:
         import gtts  # noqa: F401
     except ImportError as exc:
         return False, f"gTTS is not installed: {exc}"
-    return True, f"gTTS {version('gTTS')}; needs translate.google.* (or HTTPS_PROXY)"
+    where = reachable()
+    if where is None:
+        return False, f"gTTS {version('gTTS')}; cannot reach translate.google.com or a proxy"
+    return True, f"gTTS {version('gTTS')}; reaches {where}"
+
+
+def reachable(host: str = "translate.google.com", timeout: float = 2.0) -> str | None:
+    """What a TCP connection for gTTS reaches (the HTTPS proxy, or Google), or None."""
+    proxy = urllib.request.getproxies().get("https")
+    target = urllib.parse.urlsplit(proxy) if proxy else None
+    address = (target.hostname or "", target.port or 80) if target else (host, 443)
+    try:
+        with socket.create_connection(address, timeout=timeout):
+            return f"{'proxy ' if target else ''}{address[0]}:{address[1]}"
+    except OSError:
+        return None
