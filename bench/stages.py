@@ -2,10 +2,10 @@
 
 Runs the steps of ``sawt.render`` one at a time in this process (espeak
 engine): read+clean+script (with the top functions from cProfile), synthesis
-to raw PCM, then every ffmpeg pass of the assembly separately, so the cost of
-the limiter, the MP3 encoder, the loudness measure of the MP3 and the
-corrective re-encode can be told apart. It also says whether the corrective
-re-encode fires for this article.
+to raw PCM, then every ffmpeg pass of the assembly separately (the loudness
+meter, the gain + limiter pass, the resample + MP3 encode), so their costs can
+be told apart. It also says whether the corrective limiter pass fires for this
+article, and what the MP3 measures.
 
     PYTHONPATH=src python bench/stages.py ARTICLE [--profile N]
 """
@@ -30,6 +30,7 @@ from sawt.audio import (
     Loudness,
     LoudnessMeter,
     _encode,
+    _limit,
     _raw_input,
     measure,
     measure_file,
@@ -94,46 +95,33 @@ def main() -> int:
 
         before = timed("loudness meter alone (overlaps synthesis in a render)", meter, rows)
         timed("measure raw (ebur128, file input)", lambda: measure(_raw_input(raw, rate)), rows)
-        gain = settings.audio.loudness - before.integrated + CODEC_LOSS_LU
-        timed(
-            "encode as sawt does (volume, aresample, alimiter, lame)",
-            lambda: _encode(raw, rate, mp3, settings.audio, gain),
+        aim = settings.audio.loudness + CODEC_LOSS_LU
+        gain = aim - before.integrated
+        limited = Path(tmp) / "limited.pcm"
+        first = timed(
+            "gain + limiter at the engine's rate, measured in the same pass",
+            lambda: _limit(raw, limited, rate, settings.audio, gain),
             rows,
         )
-        after = timed("measure the MP3 (decode + ebur128)", lambda: measure_file(mp3), rows)
-        miss = settings.audio.loudness - after.integrated
+        miss = round(aim - first.integrated, 1)
         timed(
-            "encode without alimiter (volume, aresample, lame)",
-            lambda: encode_only(
-                raw, rate, Path(tmp) / "a.mp3", f"volume={gain:.2f}dB,aresample=44100"
-            ),
+            "resample to 44.1 kHz + LAME encode",
+            lambda: _encode(limited, rate, mp3, settings.audio),
             rows,
         )
-        timed(
-            "encode with lame only (no filters, 22.05 kHz in)",
-            lambda: encode_only(raw, rate, Path(tmp) / "b.mp3", "anull"),
-            rows,
+        after = timed(
+            "measure the MP3 (decode + ebur128; tests only)", lambda: measure_file(mp3), rows
         )
         timed(
-            "alimiter alone (to null)",
-            lambda: run_ffmpeg(
-                [
-                    *_raw_input(raw, rate),
-                    "-af",
-                    "aresample=44100,alimiter=limit=0.84:level=false:"
-                    "latency=true:attack=5:release=50",
-                    "-f",
-                    "null",
-                    "-",
-                ]
-            ),
+            "LAME only, 22.05 kHz in, no resample",
+            lambda: encode_only(limited, rate, Path(tmp) / "b.mp3", "anull"),
             rows,
         )
     print(f"\n{args.article.name}: {len(prepared.pieces)} pieces, {audio_s:.0f} s of audio")
     print(
-        f"first encode measured {after.integrated:.2f} LUFS, target {settings.audio.loudness:.1f}: "
-        f"miss {miss:+.2f} LU → corrective re-encode "
-        f"{'FIRES' if abs(miss) > LOUDNESS_TOLERANCE else 'not needed'}"
+        f"limiter pass landed {first.integrated:.1f} LUFS (aim {aim:.1f}): miss {miss:+.1f} LU "
+        f"→ corrective limiter pass {'FIRES' if abs(miss) > LOUDNESS_TOLERANCE else 'not needed'}; "
+        f"the MP3 measures {after.integrated:.1f} LUFS (target {settings.audio.loudness:.1f})"
     )
     print("\n| step | s | × real time |\n|---|---|---|")
     for label, seconds in rows:
