@@ -40,6 +40,9 @@ GENITIVE_AFTER = _wordset(
     "عام العام لعام وعام سنة السنة لسنة في منذ من إلى الى حتى نحو حوالي بحوالي بنحو قرابة"
     " بين بنسبة نسبة بقيمة قيمة بمبلغ مبلغ خلال عن على مع بعد قبل عامي سنوات أعوام"
 )
+# إنّ and its sisters put the number in the accusative; like the genitive, that
+# is the oblique -ين/-ين form in writing, so it shares the "gen" forms.
+ACCUSATIVE_AFTER = _wordset("إن أن لأن لكن كأن ليت لعل وإن وأن ولكن")
 # Words that cannot be a counted noun right after a number.
 _NOT_COUNTED = _wordset("التي الذي الذين اللذين في من على إلى الى عن مع و أو ثم حيث")
 _DIGITS_ONLY = re.compile(r"[\d.,%٪]+")
@@ -80,7 +83,7 @@ def _case_before(text: str, start: int) -> Case:
         if not seen_number:
             return "nom"
     word = words[-1].strip("«»\"'()[]،,") if words else ""
-    if word in GENITIVE_AFTER:
+    if word in GENITIVE_AFTER or word in ACCUSATIVE_AFTER:
         return "gen"
     if word.startswith("ال") and len(word) > 3 and word not in _NOT_COUNTED:
         return "gen"
