@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sawt.ffmpeg import ffmpeg_exe
+from tests.fakegoogle import FakeGoogle
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"
@@ -56,6 +57,13 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeGoogle]:
+    """One Google stand-in per test module: it caches the audio it makes per text."""
+    with FakeGoogle() as fake:
+        yield fake
+
+
 @pytest.fixture()
 def sample(tmp_path: Path) -> Path:
     """A private copy of the sample article."""
@@ -73,15 +81,20 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return work
 
 
-def decoded_duration_s(path: Path) -> float:
-    """Duration of an audio file, found by decoding all of it with ffmpeg."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-f", "null", "-"],
+def _ffmpeg_read(path: Path, fmt: str) -> subprocess.CompletedProcess[str]:
+    """Read ``path`` with ffmpeg into output format ``fmt`` on stdout (text, lenient)."""
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-f", fmt, "-"],
         capture_output=True,
         text=True,
-        errors="replace",
+        errors="replace",  # ffmpeg cuts long UTF-8 tag values mid-character in its log
         check=True,
     )
+
+
+def decoded_duration_s(path: Path) -> float:
+    """Duration of an audio file, found by decoding all of it with ffmpeg."""
+    proc = _ffmpeg_read(path, "null")
     times = re.findall(r"time=(\d+):(\d+):([\d.]+)", proc.stderr)
     h, m, s = times[-1]
     return int(h) * 3600 + int(m) * 60 + float(s)
@@ -89,13 +102,7 @@ def decoded_duration_s(path: Path) -> float:
 
 def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
     """Chapters as ffmpeg lists them (file order): (start s, end s, title)."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-f", "ffmetadata", "-"],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        check=True,
-    )
+    proc = _ffmpeg_read(path, "ffmetadata")
     chapters = []
     for block in proc.stdout.split("[CHAPTER]")[1:]:
         tb = re.search(r"TIMEBASE=(\d+)/(\d+)", block)

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -91,13 +90,6 @@ def direct_session() -> requests.Session:
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeGoogle]:
-    """One server for the module: its audio cache keeps ffmpeg runs down."""
-    with FakeGoogle() as fake:
-        yield fake
 
 
 @pytest.fixture()

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ from tests.conftest import SAMPLE
 from tests.fakegoogle import FakeGoogle
 
 FAST = {"backoff": 0.01, "backoff_max": 0.05, "timeout": 2.0, "retries": 4, "rate_limit": 100}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeGoogle]:
-    """One stand-in for the module (it caches the audio it makes per text)."""
-    with FakeGoogle() as fake:
-        yield fake
 
 
 @pytest.fixture()

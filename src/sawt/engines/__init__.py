@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.engines.base import Clip, Engine, Policy, TextCaps, synthesize
+from sawt.engines.base import Clip, Engine, Policy, TextCaps
 from sawt.errors import EngineError
 
 __all__ = [
@@ -19,7 +19,6 @@ __all__ = [
     "available_engines",
     "create_engine",
     "engine_info",
-    "synthesize",
 ]
 
 

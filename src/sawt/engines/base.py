@@ -67,11 +67,6 @@ class Engine(Protocol):
         ...
 
 
-def synthesize(engine: Engine, text: str) -> Clip:
-    """Speak ``text`` once, without cache or retries."""
-    return engine.decode(engine.fetch(text), text)
-
-
 @dataclass(frozen=True)
 class Policy:
     """How to call an engine: retries, pacing and time limits (none for local engines)."""
