@@ -29,8 +29,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "src"))  # this checkout's sawt, as in the subprocesses
 from common import SAMPLE, machine, run_measured, sawt_cmd, sawt_env  # noqa: E402
 
-from sawt.article import read_article  # noqa: E402
-from sawt.clean import dedupe  # noqa: E402
+from sawt.read.article import read_article  # noqa: E402
+from sawt.read.clean import dedupe  # noqa: E402
 from tests.fakegoogle import FakeGoogle  # noqa: E402
 
 

@@ -44,14 +44,14 @@ class Row:
 
 
 def _share(texts: list[str]) -> tuple[float, int, list[str]]:
-    from sawt.arabic.phonemes import bad_words
+    from sawt.speech.arabic.phonemes import bad_words
 
     bad, total, which = bad_words("\n".join(texts))
     return (100.0 * bad / total if total else 0.0), total, which
 
 
 def _full_diacritics(text: str) -> str:
-    from sawt.arabic.diacritics import adapt_for_espeak, align_marks, strip_marks, tashkeel
+    from sawt.speech.arabic.diacritics import adapt_for_espeak, align_marks, strip_marks, tashkeel
 
     marked = align_marks(text, tashkeel(strip_marks(text)))
     if marked is None:
@@ -63,9 +63,9 @@ def _full_diacritics(text: str) -> str:
 def measure(path: Path) -> Row:
     """Impossible-word shares for one article, before and after the front end."""
     from sawt.config import Settings
-    from sawt.engines.base import TextCaps
-    from sawt.engines.espeak import EspeakEngine
-    from sawt.render import prepare
+    from sawt.speech.engines.base import TextCaps
+    from sawt.speech.engines.espeak import EspeakEngine
+    from sawt.pipeline import prepare
 
     settings = Settings(root=path.parent)
     plain = prepare(path, settings, EspeakEngine.max_chars, TextCaps())
@@ -84,9 +84,9 @@ def front_end_seconds(path: Path) -> tuple[float, float]:
     Cold includes loading the diacritizer model; run this first in a fresh process.
     """
     from sawt.config import Settings
-    from sawt.engines.base import TextCaps
-    from sawt.engines.espeak import EspeakEngine
-    from sawt.render import prepare
+    from sawt.speech.engines.base import TextCaps
+    from sawt.speech.engines.espeak import EspeakEngine
+    from sawt.pipeline import prepare
 
     settings = Settings(root=path.parent)
     t0 = time.perf_counter()
@@ -95,8 +95,8 @@ def front_end_seconds(path: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     prepare(path, settings, EspeakEngine.max_chars, EspeakEngine.caps)
     cold = time.perf_counter() - t0 - t_plain
-    from sawt.arabic.diacritics import tashkeel
-    from sawt.arabic.phonemes import _ipa
+    from sawt.speech.arabic.diacritics import tashkeel
+    from sawt.speech.arabic.phonemes import _ipa
 
     tashkeel.cache_clear()
     _ipa.cache_clear()

@@ -1,6 +1,6 @@
 """Where a render's time goes: each step of the pipeline timed alone, on one article.
 
-Runs the steps of ``sawt.render`` one at a time in this process (espeak
+Runs the steps of ``sawt.pipeline`` one at a time in this process (espeak
 engine): read+clean+script (with the top functions from cProfile), synthesis
 to raw PCM, then every ffmpeg pass of the assembly separately (the loudness
 meter, the gain + limiter pass, the resample + MP3 encode), so their costs can
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from sawt.audio import (
+from sawt.audio.assemble import (
     CODEC_LOSS_LU,
     LOUDNESS_TOLERANCE,
     Loudness,
@@ -37,10 +37,10 @@ from sawt.audio import (
     write_pcm,
 )
 from sawt.config import Settings
-from sawt.engines import create_engine
-from sawt.ffmpeg import run_ffmpeg
-from sawt.render import prepare
-from sawt.synth import Synthesizer
+from sawt.speech.engines import create_engine
+from sawt.audio.ffmpeg import run_ffmpeg
+from sawt.pipeline import prepare
+from sawt.speech.synth import Synthesizer
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sawt.article import read_article
+from sawt.read.article import read_article
 from sawt.errors import ConfigError, InputError
 from tests.conftest import SAMPLE
 

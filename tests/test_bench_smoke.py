@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from sawt.article import read_article
-from sawt.clean import dedupe
+from sawt.read.article import read_article
+from sawt.read.clean import dedupe
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from typer.testing import CliRunner
 
-from sawt.catalog import save_record, scan
+from sawt.publishing.catalog import save_record, scan
 from sawt.cli import app
 from sawt.config import load_settings
 from sawt.starter import STARTER

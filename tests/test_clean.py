@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sawt.article import Article, Block, read_article
-from sawt.clean import dedupe
-from sawt.text import speakable, tidy, words
+from sawt.read.article import Article, Block, read_article
+from sawt.read.clean import dedupe
+from sawt.text.tidy import speakable, tidy, words
 from tests.conftest import SAMPLE
 
 P1 = "استقبل المدير العام للأمن الوطني يوم الخميس بالرباط المديرة العامة للأمن الداخلي الفرنسي."

@@ -13,7 +13,7 @@ import feedparser
 import podcastparser
 import pytest
 
-from sawt.feed import PODCAST_NS, encode_url, podcast_guid
+from sawt.publishing.feed import PODCAST_NS, encode_url, podcast_guid
 from tests.showkit import BASE_URL, NASTY_TITLE, SAMPLE, rendered_show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sawt.arabic.normalize import Boilerplate
-from sawt.article import read_article
+from sawt.text.normalize import Boilerplate
+from sawt.read.article import read_article
 from sawt.config import Settings
-from sawt.engines.base import TextCaps
+from sawt.speech.engines.base import TextCaps
 from sawt.errors import InputError
-from sawt.render import prepare
+from sawt.pipeline import prepare
 
 PAGE = Path(__file__).resolve().parent / "data" / "article.html"
 NOT_READ = [

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sawt.arabic.lexicon import Lexicon, LexiconEntry
-from sawt.arabic.normalize import Boilerplate
-from sawt.article import read_article
+from sawt.speech.arabic.lexicon import Lexicon, LexiconEntry
+from sawt.text.normalize import Boilerplate
+from sawt.read.article import read_article
 from sawt.config import load_settings
-from sawt.engines.base import TextCaps
+from sawt.speech.engines.base import TextCaps
 from sawt.errors import ConfigError
-from sawt.render import prepare
+from sawt.pipeline import prepare
 
 ENTRIES = [
     LexiconEntry(match="حموشي", say="حَمُّوشِي"),
@@ -45,7 +45,7 @@ def test_earlier_groups_win() -> None:
 
 def test_lexicon_output_is_not_renumbered_or_spelled() -> None:
     lexicon = Lexicon.build([LexiconEntry(match="G7", say="مجموعة السبع")])
-    from sawt.arabic.spoken import spoken_form
+    from sawt.speech.arabic.spoken import spoken_form
 
     caps = TextCaps(verbalize_numbers=True)
     assert spoken_form("قمة G7 في 2026", caps, lexicon) == "قمة مجموعة السبع في ألفين وستة وعشرين"

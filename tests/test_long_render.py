@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sawt.article import read_article
-from sawt.clean import dedupe
+from sawt.read.article import read_article
+from sawt.read.clean import dedupe
 from tests.conftest import decoded_duration_s, sawt_env
 from tests.longtext import long_article, write_long_article
 

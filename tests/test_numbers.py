@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sawt.arabic.numbers import cardinal, counted, decimal, digits, ordinal
-from sawt.arabic.quantities import verbalize
+from sawt.speech.arabic.numbers import cardinal, counted, decimal, digits, ordinal
+from sawt.speech.arabic.quantities import verbalize
 
 UNITS = [
     (0, "صفر", "صفر"),

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sawt.arabic.phonemes import bad_words
+from sawt.speech.arabic.phonemes import bad_words
 from sawt.config import Settings
-from sawt.engines.base import TextCaps
-from sawt.engines.espeak import EspeakEngine
-from sawt.render import prepare
+from sawt.speech.engines.base import TextCaps
+from sawt.speech.engines.espeak import EspeakEngine
+from sawt.pipeline import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from mutagen.id3 import ID3
 
-from sawt.article import read_article
-from sawt.audio import measure_file
-from sawt.text import words
+from sawt.read.article import read_article
+from sawt.audio.assemble import measure_file
+from sawt.text.tidy import words
 from tests.conftest import SAMPLE, decoded_duration_s, ffmpeg_chapters, run_sawt
 
 HEADLINE = "تعزيز التعاون الأمني المغربي-الفرنسي لمواجهة التحديات الإقليمية والدولية"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sawt.article import Article, Block
+from sawt.read.article import Article, Block
 from sawt.config import Pauses
-from sawt.script import build_script, split_sentences, split_to_limit
+from sawt.speech.script import build_script, split_sentences, split_to_limit
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sawt.serve import content_type, make_server, parse_range
+from sawt.publishing.serve import content_type, make_server, parse_range
 from tests.showkit import sawt_env
 
 PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable

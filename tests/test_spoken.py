@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from sawt.arabic.diacritics import SHADDA, adapt_for_espeak, diacritize_selectively, transfer_marks
-from sawt.arabic.latin import prepare_latin, spell
-from sawt.arabic.normalize import fold
-from sawt.arabic.phonemes import impossible, segments
-from sawt.arabic.spoken import spoken_form
+from sawt.speech.arabic.diacritics import SHADDA, adapt_for_espeak, diacritize_selectively, transfer_marks
+from sawt.speech.arabic.latin import prepare_latin, spell
+from sawt.text.normalize import fold
+from sawt.speech.arabic.phonemes import impossible, segments
+from sawt.speech.arabic.spoken import spoken_form
 from sawt.config import Settings
-from sawt.engines.base import Engine, TextCaps
-from sawt.engines.espeak import EspeakEngine
-from sawt.render import prepare
+from sawt.speech.engines.base import Engine, TextCaps
+from sawt.speech.engines.espeak import EspeakEngine
+from sawt.pipeline import prepare
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "000_f15fce85f70c3c01.txt"
 FATHA, DAMMA, KASRA, SUKUN = "\u064e", "\u064f", "\u0650", "\u0652"
@@ -177,7 +177,7 @@ def test_long_spoken_forms_are_cut_to_the_engine_limit() -> None:
 
 def test_espeak_switches_to_english_for_latin_words_itself() -> None:
     """Why espeak's caps say latin="native": its phonemizer shows the switch."""
-    from sawt.arabic.phonemes import to_ipa
+    from sawt.speech.arabic.phonemes import to_ipa
 
     ipa = to_ipa("قال Macron")
     assert "(en)" in ipa and "(ar)" in ipa

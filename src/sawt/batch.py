@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sawt.article import SUPPORTED
+from sawt.read.article import SUPPORTED
 from sawt.config import Settings
 from sawt.errors import InputError, SawtError
 
@@ -88,7 +88,7 @@ def share_limits(settings: Settings, jobs: int) -> Settings:
 
 def render_one(path: Path, settings: Settings, engine: str | None, force: bool) -> Outcome:
     """Render one article and report the outcome instead of raising."""
-    from sawt.render import render
+    from sawt.pipeline import render
 
     collector = _Collector()
     try:

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sawt import __version__
+from sawt.version import __version__
 from sawt.config import Settings, load_settings
-from sawt.engines import available_engines, create_engine, engine_info
+from sawt.speech.engines import available_engines, create_engine, engine_info
 from sawt.errors import SawtError
 
 app = typer.Typer(
@@ -145,7 +145,7 @@ def render(
     their last render (same text, same settings) are skipped.
     """
     from sawt.batch import expand
-    from sawt.render import prepare
+    from sawt.pipeline import prepare
 
     try:
         settings = _settings(config)
@@ -172,7 +172,7 @@ def render(
 
 
 def _render_single(path: Path, settings: Settings, engine: str, force: bool) -> None:
-    from sawt.render import render as do_render
+    from sawt.pipeline import render as do_render
 
     reporter = RichReporter(err)
     try:
@@ -228,7 +228,7 @@ def _clock(ms: int) -> str:
 
 
 def _print_script(prepared: object, as_json: bool) -> None:
-    from sawt.render import Prepared
+    from sawt.pipeline import Prepared
 
     assert isinstance(prepared, Prepared)
     if as_json:
@@ -274,7 +274,7 @@ def cache(
     config: ConfigOpt = None,
 ) -> None:
     """Show the clip cache's location and size, or clear it."""
-    from sawt.cache import ClipCache
+    from sawt.speech.cache import ClipCache
 
     try:
         store = ClipCache(_settings(config).cache_path())
@@ -311,7 +311,7 @@ def _main(
 
 
 def _publish(settings: Settings) -> None:
-    from sawt.publish import publish
+    from sawt.publishing.rebuild import publish
 
     report = publish(settings)
     for note in report.notes:
@@ -342,7 +342,7 @@ def init(
 @app.command("episodes")
 def list_episodes(config: ConfigOpt = None) -> None:
     """List the episodes in the catalog: title, date, duration, engine."""
-    from sawt.catalog import scan
+    from sawt.publishing.catalog import scan
 
     try:
         catalog = scan(_settings(config).episodes_path())
@@ -373,7 +373,7 @@ def remove(
     config: ConfigOpt = None,
 ) -> None:
     """Remove one episode (audio, record, captions, chapters) and rebuild the feed."""
-    from sawt.catalog import remove_episode
+    from sawt.publishing.catalog import remove_episode
 
     try:
         settings = _settings(config)
@@ -397,7 +397,7 @@ def feed(config: ConfigOpt = None) -> None:
 @app.command()
 def check(config: ConfigOpt = None) -> None:
     """Check the published feed against Apple's requirements and the files on disk."""
-    from sawt.check import check as run_check
+    from sawt.publishing.check import check as run_check
 
     try:
         problems = run_check(_settings(config))
@@ -420,7 +420,7 @@ def serve(
     config: ConfigOpt = None,
 ) -> None:
     """Serve episodes/ over HTTP for local preview and subscription."""
-    from sawt.serve import make_server
+    from sawt.publishing.serve import make_server
 
     try:
         settings = _settings(config)

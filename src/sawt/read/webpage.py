@@ -6,10 +6,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from sawt.arabic.normalize import Boilerplate
-from sawt.article import Article, Block
+from sawt.text.normalize import Boilerplate
+from sawt.read.article import Article, Block
 from sawt.errors import InputError
-from sawt.text import tidy
+from sawt.text.tidy import tidy
 
 
 def _extract_xml(html: str) -> str | None:

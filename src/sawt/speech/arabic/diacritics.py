@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from sawt.arabic.phonemes import is_arabic_word, word_is_bad
+from sawt.speech.arabic.phonemes import is_arabic_word, word_is_bad
 
 SHADDA = "\u0651"
 _MARK = "\u064b-\u0652\u0670"  # tanween, short vowels, shadda, sukun, dagger alif

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sawt.arabic.numbers import (
+from sawt.speech.arabic.numbers import (
     MONTHS,
     NUMBER_WORDS,
     SCALE_WORDS,

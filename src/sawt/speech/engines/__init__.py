@@ -1,4 +1,4 @@
-"""Engine registry: built-in engines plus any registered under ``sawt.engines``."""
+"""Engine registry: built-in engines plus any registered under ``sawt.speech.engines``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.engines.base import Clip, Engine, Policy, TextCaps
+from sawt.speech.engines.base import Clip, Engine, Policy, TextCaps
 from sawt.errors import EngineError
 
 __all__ = [
@@ -35,19 +35,19 @@ class EngineInfo:
 
 
 def _espeak(settings: Settings) -> Engine:
-    from sawt.engines.espeak import EspeakEngine
+    from sawt.speech.engines.espeak import EspeakEngine
 
     return EspeakEngine(settings.espeak)
 
 
 def _espeak_check() -> tuple[bool, str]:
-    from sawt.engines.espeak import check
+    from sawt.speech.engines.espeak import check
 
     return check()
 
 
 def _gtts(settings: Settings) -> Engine:
-    from sawt.engines.gtts import GttsEngine
+    from sawt.speech.engines.gtts import GttsEngine
 
     return GttsEngine(settings.gtts)
 
@@ -60,7 +60,7 @@ def _gtts_auto(settings: Settings) -> Engine:
 
 
 def _gtts_check() -> tuple[bool, str]:
-    from sawt.engines.gtts import check
+    from sawt.speech.engines.gtts import check
 
     return check()
 
@@ -94,7 +94,7 @@ _BUILTIN: dict[str, EngineInfo] = {
 def available_engines() -> dict[str, EngineInfo]:
     """Every known engine by name: built-ins, then third-party entry points."""
     engines = dict(_BUILTIN)
-    for ep in entry_points(group="sawt.engines"):
+    for ep in entry_points(group="sawt.speech.engines"):
         if ep.name not in engines:
             try:
                 info = ep.load()

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sawt.config import AudioSettings
-from sawt.engines.base import Clip
+from sawt.speech.engines.base import Clip
 from sawt.errors import AudioError
-from sawt.ffmpeg import ffmpeg_exe, pydub, run_ffmpeg
+from sawt.audio.ffmpeg import ffmpeg_exe, pydub, run_ffmpeg
 
 SILENCE_DBFS = -50.0  # below this a 10 ms window counts as silence
 EDGE_KEEP_MS = 30  # keep a little of the fade so words do not start abruptly

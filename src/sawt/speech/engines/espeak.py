@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from sawt.config import EspeakSettings
-from sawt.engines.base import Clip, Policy, TextCaps
+from sawt.speech.engines.base import Clip, Policy, TextCaps
 from sawt.errors import EngineError
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2

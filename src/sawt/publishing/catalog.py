@@ -1,7 +1,7 @@
 """The episodes on disk: slugs, paths, episode records, and the catalog lock.
 
 The records (``episodes/<slug>.json``) are the single source of truth; the
-feed and every side file are derived from them (see ``sawt.publish``).
+feed and every side file are derived from them (see ``sawt.publishing.rebuild``).
 """
 
 from __future__ import annotations

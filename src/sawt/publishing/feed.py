@@ -12,7 +12,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from sawt import __version__
+from sawt.version import __version__
 from sawt.config import Settings
 from sawt.errors import SawtError
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from sawt.article import Article
+from sawt.read.article import Article
 from sawt.config import Pauses
-from sawt.text import speakable
+from sawt.text.tidy import speakable
 
 Role = Literal["title", "source", "heading", "body"]
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sawt.apple_categories import APPLE_CATEGORIES
+from sawt.config.categories import APPLE_CATEGORIES
 from sawt.artwork import artwork_problems
-from sawt.catalog import scan
+from sawt.publishing.catalog import scan
 from sawt.config import Settings
-from sawt.feed import FEED_NAME, ITUNES_NS, PODCAST_NS, encode_url
+from sawt.publishing.feed import FEED_NAME, ITUNES_NS, PODCAST_NS, encode_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}

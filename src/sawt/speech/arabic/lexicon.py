@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sawt.arabic.normalize import fold
+from sawt.text.normalize import fold
 
 # Proclitics a name may carry in running text: "وحموشي", "لحموشي", "بحموشي".
 _PROCLITIC = "(?P<pre>[وف]?[بل]?)"

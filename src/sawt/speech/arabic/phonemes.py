@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from sawt.engines.espeak import _Library
+from sawt.speech.engines.espeak import _Library
 
 _PHONEME_IPA = 0x02
 _CHARS_UTF8 = 1

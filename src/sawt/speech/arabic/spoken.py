@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sawt.arabic.diacritics import diacritize_selectively
-from sawt.arabic.latin import prepare_latin, spell_acronyms
-from sawt.arabic.lexicon import Lexicon
-from sawt.arabic.normalize import fold
-from sawt.arabic.quantities import verbalize
-from sawt.engines.base import TextCaps
-from sawt.text import tidy
+from sawt.speech.arabic.diacritics import diacritize_selectively
+from sawt.speech.arabic.latin import prepare_latin, spell_acronyms
+from sawt.speech.arabic.lexicon import Lexicon
+from sawt.text.normalize import fold
+from sawt.speech.arabic.quantities import verbalize
+from sawt.speech.engines.base import TextCaps
+from sawt.text.tidy import tidy
 
 
 def spoken_form(

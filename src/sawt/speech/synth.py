@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from sawt.audio import trim_silence
-from sawt.cache import ClipCache
-from sawt.engines.base import Clip, Engine, Policy
+from sawt.audio.assemble import trim_silence
+from sawt.speech.cache import ClipCache
+from sawt.speech.engines.base import Clip, Engine, Policy
 from sawt.errors import EngineError, EngineUnavailable, TransientEngineError
 from sawt.progress import NullReporter, Reporter
-from sawt.script import Piece
-from sawt.text import first_words
+from sawt.speech.script import Piece
+from sawt.text.tidy import first_words
 
 HINT = (
     "wait a few minutes and run the same command again (finished pieces are cached), "

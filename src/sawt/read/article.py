@@ -13,12 +13,12 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from sawt.arabic.lexicon import LexiconEntry
-from sawt.arabic.normalize import Boilerplate
-from sawt.encoding import decode_text
+from sawt.speech.arabic.lexicon import LexiconEntry
+from sawt.text.normalize import Boilerplate
+from sawt.read.encoding import decode_text
 from sawt.errors import InputError
-from sawt.text import tidy
-from sawt.yamlfile import parse_yaml, validate
+from sawt.text.tidy import tidy
+from sawt.config.yamlfile import parse_yaml, validate
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_BYTES = 20_000_000
@@ -100,7 +100,7 @@ def read_article(path: Path, boilerplate: Boilerplate | None = None) -> Article:
         )
     text = load_text(path)
     if suffix in (".html", ".htm"):
-        from sawt.webpage import parse_html  # trafilatura loads in 0.3 s: only when needed
+        from sawt.read.webpage import parse_html  # trafilatura loads in 0.3 s: only when needed
 
         return parse_html(text, path, boilerplate)
     if boilerplate is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sawt.audio import Span
-from sawt.script import Piece
-from sawt.text import first_words
+from sawt.audio.assemble import Span
+from sawt.speech.script import Piece
+from sawt.text.tidy import first_words
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sawt.article import Article, Block
-from sawt.text import words
+from sawt.read.article import Article, Block
+from sawt.text.tidy import words
 
 SHINGLE = 4  # words per shingle: long enough to be specific, short enough for edits
 DROP_IF_CONTAINED = 0.8  # share of a paragraph already read for it to count as a repeat

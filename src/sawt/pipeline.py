@@ -10,25 +10,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sawt import __version__
-from sawt.arabic.lexicon import Lexicon
-from sawt.arabic.normalize import Boilerplate
-from sawt.arabic.spoken import FrontEnd
-from sawt.article import Article, read_article
-from sawt.audio import LoudnessMeter, encode_mp3, write_pcm
-from sawt.cache import ClipCache
-from sawt.catalog import episode_paths, make_slug, read_record, save_record
-from sawt.clean import CleanReport, dedupe
+from sawt.version import __version__
+from sawt.speech.arabic.lexicon import Lexicon
+from sawt.text.normalize import Boilerplate
+from sawt.speech.arabic.spoken import FrontEnd
+from sawt.read.article import Article, read_article
+from sawt.audio.assemble import LoudnessMeter, encode_mp3, write_pcm
+from sawt.speech.cache import ClipCache
+from sawt.publishing.catalog import episode_paths, make_slug, read_record, save_record
+from sawt.read.clean import CleanReport, dedupe
 from sawt.config import Settings
-from sawt.engines import Engine, create_engine, engine_info
-from sawt.engines.base import TextCaps
+from sawt.speech.engines import Engine, create_engine, engine_info
+from sawt.speech.engines.base import TextCaps
 from sawt.errors import EngineUnavailable
 from sawt.files import staged
 from sawt.progress import NullReporter, Reporter
-from sawt.script import Piece, build_script
-from sawt.synth import Synthesizer
-from sawt.tags import TagInfo, write_tags
-from sawt.timeline import Chapter, Entry, build_chapters, build_timeline
+from sawt.speech.script import Piece, build_script
+from sawt.speech.synth import Synthesizer
+from sawt.audio.tags import TagInfo, write_tags
+from sawt.audio.timeline import Chapter, Entry, build_chapters, build_timeline
 
 ISO639_2 = {"ar": "ara", "en": "eng", "fr": "fra", "es": "spa", "de": "deu", "fa": "fas"}
 
