@@ -63,9 +63,9 @@ def _full_diacritics(text: str) -> str:
 def measure(path: Path) -> Row:
     """Impossible-word shares for one article, before and after the front end."""
     from sawt.config import Settings
-    from sawt.speech.engines.base import TextCaps
-    from sawt.speech.engines.espeak import EspeakEngine
+    from sawt.models import TextCaps
     from sawt.pipeline import prepare
+    from sawt.speech.engines.espeak import EspeakEngine
 
     settings = Settings(root=path.parent)
     plain = prepare(path, settings, EspeakEngine.max_chars, TextCaps())
@@ -84,9 +84,9 @@ def front_end_seconds(path: Path) -> tuple[float, float]:
     Cold includes loading the diacritizer model; run this first in a fresh process.
     """
     from sawt.config import Settings
-    from sawt.speech.engines.base import TextCaps
-    from sawt.speech.engines.espeak import EspeakEngine
+    from sawt.models import TextCaps
     from sawt.pipeline import prepare
+    from sawt.speech.engines.espeak import EspeakEngine
 
     settings = Settings(root=path.parent)
     t0 = time.perf_counter()

@@ -37,9 +37,9 @@ from sawt.audio.assemble import (
     write_pcm,
 )
 from sawt.config import Settings
-from sawt.speech.engines import create_engine
-from sawt.audio.ffmpeg import run_ffmpeg
+from sawt.ffmpeg import run_ffmpeg
 from sawt.pipeline import prepare
+from sawt.speech.engines import create_engine
 from sawt.speech.synth import Synthesizer
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sawt.audio.ffmpeg import ffmpeg_exe
+from sawt.ffmpeg import ffmpeg_exe
 from tests.fakegoogle import FakeGoogle
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sawt.read.article import read_article
 from sawt.errors import ConfigError, InputError
+from sawt.read.article import read_article
 from tests.conftest import SAMPLE
 
 

@@ -11,8 +11,16 @@ from typing import Any
 
 import pytest
 
-from sawt.publishing.captions import MAX_CUE_CHARS, Cue, build_cues, json_chapters, to_srt, to_vtt, wrap_lines
-from sawt.audio.ffmpeg import ffmpeg_exe
+from sawt.ffmpeg import ffmpeg_exe
+from sawt.publishing.captions import (
+    MAX_CUE_CHARS,
+    Cue,
+    build_cues,
+    json_chapters,
+    to_srt,
+    to_vtt,
+    wrap_lines,
+)
 from tests.showkit import LONG_SENTENCE, SAMPLE, rendered_show
 
 VTT_TIME = re.compile(

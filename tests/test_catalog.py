@@ -11,9 +11,9 @@ import feedparser
 import pytest
 from typer.testing import CliRunner
 
-from sawt.publishing.catalog import save_record, scan
 from sawt.cli import app
 from sawt.config import load_settings
+from sawt.publishing.catalog import save_record, scan
 from sawt.starter import STARTER
 from tests.showkit import (
     SAMPLE,

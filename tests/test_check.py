@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sawt.artwork import artwork_problems, read_image_info
+from sawt.config.artwork import artwork_problems, read_image_info
 from tests.showkit import SAMPLE, copy_show, run_sawt, show_yaml, write_jpeg_header, write_png
 
 

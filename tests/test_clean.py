@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sawt.read.article import Article, Block, read_article
+from sawt.read.article import read_article
 from sawt.read.clean import dedupe
+from sawt.read.document import Article, Block
 from sawt.text.tidy import speakable, tidy, words
 from tests.conftest import SAMPLE
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sawt.read.article import read_article
 from sawt.config import Settings
-from sawt.speech.engines.base import TextCaps
 from sawt.errors import InputError
+from sawt.models import TextCaps
 from sawt.pipeline import prepare
+from sawt.read.article import read_article
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "000_f15fce85f70c3c01.txt"
 TEXT = SAMPLE.read_text(encoding="utf-8")

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from sawt.audio.assemble import trim_silence
 from sawt.config import GttsSettings, Settings
-from sawt.speech.engines.gtts import GttsEngine
 from sawt.errors import EngineUnavailable
 from sawt.pipeline import RenderResult, prepare, render
+from sawt.speech.engines.gtts import GttsEngine
+from sawt.speech.trim import trim_silence
 from tests.conftest import SAMPLE
 from tests.fakegoogle import FakeGoogle
 

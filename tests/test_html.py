@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sawt.text.normalize import Boilerplate
-from sawt.read.article import read_article
 from sawt.config import Settings
-from sawt.speech.engines.base import TextCaps
 from sawt.errors import InputError
+from sawt.models import TextCaps
 from sawt.pipeline import prepare
+from sawt.read.article import read_article
+from sawt.text.normalize import Boilerplate
 
 PAGE = Path(__file__).resolve().parent / "data" / "article.html"
 NOT_READ = [

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sawt.speech.arabic.lexicon import Lexicon, LexiconEntry
-from sawt.text.normalize import Boilerplate
-from sawt.read.article import read_article
 from sawt.config import load_settings
-from sawt.speech.engines.base import TextCaps
 from sawt.errors import ConfigError
+from sawt.models import LexiconEntry, TextCaps
 from sawt.pipeline import prepare
+from sawt.read.article import read_article
+from sawt.speech.arabic.lexicon import Lexicon
+from sawt.text.normalize import Boilerplate
 
 ENTRIES = [
     LexiconEntry(match="حموشي", say="حَمُّوشِي"),

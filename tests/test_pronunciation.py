@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sawt.speech.arabic.phonemes import bad_words
 from sawt.config import Settings
-from sawt.speech.engines.base import TextCaps
-from sawt.speech.engines.espeak import EspeakEngine
+from sawt.models import TextCaps
 from sawt.pipeline import prepare
+from sawt.speech.arabic.phonemes import bad_words
+from sawt.speech.engines.espeak import EspeakEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "000_f15fce85f70c3c01.txt"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from mutagen.id3 import ID3
 
-from sawt.read.article import read_article
 from sawt.audio.assemble import measure_file
+from sawt.read.article import read_article
 from sawt.text.tidy import words
 from tests.conftest import SAMPLE, decoded_duration_s, ffmpeg_chapters, run_sawt
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sawt.read.article import Article, Block
 from sawt.config import Pauses
+from sawt.read.document import Article, Block
 from sawt.speech.script import build_script, split_sentences, split_to_limit
 
 

@@ -6,15 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from sawt.speech.arabic.diacritics import SHADDA, adapt_for_espeak, diacritize_selectively, transfer_marks
+from sawt.config import Settings
+from sawt.models import TextCaps
+from sawt.pipeline import prepare
+from sawt.speech.arabic.diacritics import (
+    SHADDA,
+    adapt_for_espeak,
+    diacritize_selectively,
+    transfer_marks,
+)
 from sawt.speech.arabic.latin import prepare_latin, spell
-from sawt.text.normalize import fold
 from sawt.speech.arabic.phonemes import impossible, segments
 from sawt.speech.arabic.spoken import spoken_form
-from sawt.config import Settings
-from sawt.speech.engines.base import Engine, TextCaps
+from sawt.speech.engines.base import Engine
 from sawt.speech.engines.espeak import EspeakEngine
-from sawt.pipeline import prepare
+from sawt.text.normalize import fold
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "000_f15fce85f70c3c01.txt"
 FATHA, DAMMA, KASRA, SUKUN = "\u064e", "\u064f", "\u0650", "\u0652"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sawt.read.article import SUPPORTED
 from sawt.config import Settings
 from sawt.errors import InputError, SawtError
+from sawt.read.article import SUPPORTED
 
 Status = Literal["rendered", "skipped", "failed"]
 

@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sawt.version import __version__
 from sawt.config import Settings, load_settings
-from sawt.speech.engines import available_engines, create_engine, engine_info
 from sawt.errors import SawtError
+from sawt.speech.engines import available_engines, create_engine, engine_info
+from sawt.version import __version__
 
 app = typer.Typer(
     name="sawt",

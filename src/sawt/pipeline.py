@@ -10,25 +10,26 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sawt.version import __version__
-from sawt.speech.arabic.lexicon import Lexicon
-from sawt.text.normalize import Boilerplate
-from sawt.speech.arabic.spoken import FrontEnd
-from sawt.read.article import Article, read_article
 from sawt.audio.assemble import LoudnessMeter, encode_mp3, write_pcm
-from sawt.speech.cache import ClipCache
-from sawt.publishing.catalog import episode_paths, make_slug, read_record, save_record
-from sawt.read.clean import CleanReport, dedupe
+from sawt.audio.tags import TagInfo, write_tags
+from sawt.audio.timeline import build_chapters, build_timeline
 from sawt.config import Settings
-from sawt.speech.engines import Engine, create_engine, engine_info
-from sawt.speech.engines.base import TextCaps
 from sawt.errors import EngineUnavailable
 from sawt.files import staged
+from sawt.models import Chapter, Entry, TextCaps
 from sawt.progress import NullReporter, Reporter
+from sawt.publishing.catalog import episode_paths, make_slug, read_record, save_record
+from sawt.read.article import read_article
+from sawt.read.clean import CleanReport, dedupe
+from sawt.read.document import Article
+from sawt.speech.arabic.lexicon import Lexicon
+from sawt.speech.arabic.spoken import FrontEnd
+from sawt.speech.cache import ClipCache
+from sawt.speech.engines import Engine, create_engine, engine_info
 from sawt.speech.script import Piece, build_script
 from sawt.speech.synth import Synthesizer
-from sawt.audio.tags import TagInfo, write_tags
-from sawt.audio.timeline import Chapter, Entry, build_chapters, build_timeline
+from sawt.text.normalize import Boilerplate
+from sawt.version import __version__
 
 ISO639_2 = {"ar": "ara", "en": "eng", "fr": "fra", "es": "spa", "de": "deu", "fa": "fas"}
 

@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sawt.config import AudioSettings
-from sawt.speech.engines.base import Clip
 from sawt.errors import AudioError
-from sawt.audio.ffmpeg import ffmpeg_exe, pydub, run_ffmpeg
+from sawt.ffmpeg import ffmpeg_exe, run_ffmpeg
+from sawt.speech.engines.base import Clip
 
-SILENCE_DBFS = -50.0  # below this a 10 ms window counts as silence
-EDGE_KEEP_MS = 30  # keep a little of the fade so words do not start abruptly
 LOUDNESS_TOLERANCE = 0.3  # LU: a miss larger than this is corrected by a second encode
 # Low-bitrate MP3 loses a little high-frequency energy, which K-weighting
 # counts: measured 0.5 LU (gTTS) to 0.7 LU (espeak) on speech at 64 kbps.
@@ -38,22 +36,6 @@ class Loudness:
 
     integrated: float
     true_peak: float | None = None
-
-
-def trim_silence(clip: Clip) -> Clip:
-    """Cut leading and trailing silence (keeping a few ms) from a clip."""
-    audio_segment = pydub()
-    from pydub.silence import detect_leading_silence
-
-    seg = audio_segment(data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1)
-    lead = detect_leading_silence(seg, silence_threshold=SILENCE_DBFS, chunk_size=10)
-    trail = detect_leading_silence(seg.reverse(), silence_threshold=SILENCE_DBFS, chunk_size=10)
-    if lead >= len(seg):  # all silence: keep nothing rather than a blank gap
-        return Clip(b"", clip.sample_rate)
-    start = max(0, lead - EDGE_KEEP_MS)
-    end = min(len(seg), len(seg) - trail + EDGE_KEEP_MS)
-    frames = clip.sample_rate / 1000
-    return Clip(clip.pcm[int(start * frames) * 2 : int(end * frames) * 2], clip.sample_rate)
 
 
 class LoudnessMeter:

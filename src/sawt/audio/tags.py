@@ -28,7 +28,7 @@ from mutagen.id3 import (
 from mutagen.id3._tags import save_frame
 
 from sawt.errors import AudioError
-from sawt.audio.timeline import Chapter
+from sawt.models import Chapter
 
 UTF8 = Encoding.UTF8
 

@@ -2,43 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from sawt.audio.assemble import Span
+from sawt.models import Chapter, Entry
 from sawt.speech.script import Piece
 from sawt.text.tidy import first_words
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One spoken piece with its exact place in the episode."""
-
-    index: int
-    role: str
-    block: int
-    sentence: int
-    start_ms: int
-    end_ms: int
-    original: str
-    spoken: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A navigation point: title and time range in milliseconds."""
-
-    title: str
-    start_ms: int
-    end_ms: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
 
 
 def build_timeline(pieces: list[Piece], spans: list[Span]) -> list[Entry]:

@@ -12,11 +12,11 @@ import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from sawt.config.artwork import artwork_problems
 from sawt.config.categories import APPLE_CATEGORIES
-from sawt.speech.arabic.lexicon import LexiconEntry
-from sawt.artwork import artwork_problems
-from sawt.errors import ConfigError
 from sawt.config.yamlfile import line_of, parse_yaml, validate
+from sawt.errors import ConfigError
+from sawt.models import LexiconEntry
 
 CONFIG_NAME = "podcast.yaml"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sawt.config.categories import APPLE_CATEGORIES
-from sawt.artwork import artwork_problems
-from sawt.publishing.catalog import scan
 from sawt.config import Settings
+from sawt.config.artwork import artwork_problems
+from sawt.config.categories import APPLE_CATEGORIES
+from sawt.publishing.catalog import scan
 from sawt.publishing.feed import FEED_NAME, ITUNES_NS, PODCAST_NS, encode_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sawt.artwork import read_image_info
+from sawt.config import Settings
+from sawt.config.artwork import read_image_info
+from sawt.files import write_atomic
 from sawt.publishing.captions import build_cues, json_chapters, to_srt, to_vtt
 from sawt.publishing.catalog import SIDE_SUFFIXES, catalog_lock, episode_paths, save_record, scan
-from sawt.config import Settings
 from sawt.publishing.feed import FEED_NAME, build_feed
-from sawt.files import write_atomic
 
 COVER_STEM = "cover"
 _SIDE_NAME = re.compile(r"^([a-z0-9_-]+)(\.vtt|\.srt|\.chapters\.json)$")

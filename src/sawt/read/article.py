@@ -3,58 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from sawt.speech.arabic.lexicon import LexiconEntry
-from sawt.text.normalize import Boilerplate
-from sawt.read.encoding import decode_text
-from sawt.errors import InputError
-from sawt.text.tidy import tidy
 from sawt.config.yamlfile import parse_yaml, validate
+from sawt.errors import InputError
+from sawt.models import LexiconEntry
+from sawt.read.document import Article, Block
+from sawt.read.encoding import decode_text
+from sawt.text.normalize import Boilerplate
+from sawt.text.tidy import tidy
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_BYTES = 20_000_000
-
-BlockKind = Literal["heading", "paragraph"]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One unit of the body: a section heading or a paragraph (original text)."""
-
-    kind: BlockKind
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Article:
-    """What was read from a file, before cleaning."""
-
-    path: Path
-    title: str
-    blocks: tuple[Block, ...]
-    author: str | None = None
-    date: str | None = None
-    source_url: str | None = None
-    slug: str | None = None
-    image: str | None = None
-    language: str = "ar"
-    notes: tuple[str, ...] = field(default=())
-    lexicon: tuple[LexiconEntry, ...] = ()  # this article's own pronunciations
-
-    def with_blocks(self, blocks: tuple[Block, ...], note: str | None = None) -> Article:
-        """A copy with other blocks (and one more note)."""
-        notes = (*self.notes, note) if note else self.notes
-        return replace(self, blocks=blocks, notes=notes)
 
 
 class FrontMatter(BaseModel):

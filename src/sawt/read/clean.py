@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sawt.read.article import Article, Block
+from sawt.read.document import Article, Block
 from sawt.text.tidy import words
 
 SHINGLE = 4  # words per shingle: long enough to be specific, short enough for edits

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from sawt.text.normalize import Boilerplate
-from sawt.read.article import Article, Block
 from sawt.errors import InputError
+from sawt.read.document import Article, Block
+from sawt.text.normalize import Boilerplate
 from sawt.text.tidy import tidy
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from sawt.read.article import Article
 from sawt.config import Pauses
+from sawt.read.document import Article
 from sawt.text.tidy import speakable
 
 Role = Literal["title", "source", "heading", "body"]

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from sawt.audio.assemble import trim_silence
-from sawt.speech.cache import ClipCache
-from sawt.speech.engines.base import Clip, Engine, Policy
 from sawt.errors import EngineError, EngineUnavailable, TransientEngineError
 from sawt.progress import NullReporter, Reporter
+from sawt.speech.cache import ClipCache
+from sawt.speech.engines.base import Clip, Engine, Policy
 from sawt.speech.script import Piece
+from sawt.speech.trim import trim_silence
 from sawt.text.tidy import first_words
 
 HINT = (

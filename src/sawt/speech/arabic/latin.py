@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from sawt.speech.engines.base import LatinMode
+from sawt.models import LatinMode
 
 # English letter names as Arabic newsreaders say them (دي جي إس آي for DGSI).
 LETTER_NAMES = {

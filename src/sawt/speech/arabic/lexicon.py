@@ -6,32 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from sawt.models import LexiconEntry
 from sawt.text.normalize import fold
 
 # Proclitics a name may carry in running text: "وحموشي", "لحموشي", "بحموشي".
 _PROCLITIC = "(?P<pre>[وف]?[بل]?)"
 _PLACEHOLDER = 0xF0000  # a private-use plane: never in real text
-
-
-class LexiconEntry(BaseModel):
-    """One entry: ``match`` (a word/phrase, or a regex with ``regex: true``) → ``say``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    match: str = Field(min_length=1)
-    say: str
-    regex: bool = False
-
-    @model_validator(mode="after")
-    def _compiles(self) -> LexiconEntry:
-        if self.regex:
-            try:
-                re.compile(self.match)
-            except re.error as exc:
-                raise ValueError(f"match is not a valid regex: {exc}") from exc
-        return self
 
 
 # Acronyms said as words, not letter by letter; a newsroom's own entries come first.

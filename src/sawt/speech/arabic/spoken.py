@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sawt.models import TextCaps
 from sawt.speech.arabic.diacritics import diacritize_selectively
 from sawt.speech.arabic.latin import prepare_latin, spell_acronyms
 from sawt.speech.arabic.lexicon import Lexicon
-from sawt.text.normalize import fold
 from sawt.speech.arabic.quantities import verbalize
-from sawt.speech.engines.base import TextCaps
+from sawt.text.normalize import fold
 from sawt.text.tidy import tidy
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.speech.engines.base import Clip, Engine, Policy, TextCaps
 from sawt.errors import EngineError
+from sawt.models import TextCaps
+from sawt.speech.engines.base import Clip, Engine, Policy
 
 __all__ = [
     "Clip",

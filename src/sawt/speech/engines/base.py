@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
+
+from sawt.models import TextCaps
 
 
 @dataclass(frozen=True)
@@ -17,23 +19,6 @@ class Clip:
     def duration_ms(self) -> float:
         """Length of the clip in milliseconds."""
         return len(self.pcm) / 2 / self.sample_rate * 1000
-
-
-LatinMode = Literal["native", "ssml", "letters"]
-
-
-@dataclass(frozen=True)
-class TextCaps:
-    """What an engine needs done to text before it hears it (the Arabic front end obeys).
-
-    The defaults suit an engine that reads digits and Latin words well itself.
-    """
-
-    verbalize_numbers: bool = False  # spell numbers, dates, money out in Arabic words
-    diacritize: bool = False  # add vowel marks where the plain reading goes wrong
-    # Latin words: "native" as they are (the engine switches language itself),
-    # "ssml" inside <voice xml:lang="en">, "letters" spelled out in Arabic letter names.
-    latin: LatinMode = "native"
 
 
 @runtime_checkable

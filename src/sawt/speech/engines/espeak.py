@@ -8,8 +8,9 @@ import threading
 from typing import Any
 
 from sawt.config import EspeakSettings
-from sawt.speech.engines.base import Clip, Policy, TextCaps
 from sawt.errors import EngineError
+from sawt.models import TextCaps
+from sawt.speech.engines.base import Clip, Policy
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000

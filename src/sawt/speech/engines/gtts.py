@@ -12,9 +12,10 @@ from importlib.metadata import version
 import requests
 
 from sawt.config import GttsSettings
-from sawt.speech.engines.base import Clip, Policy, TextCaps
 from sawt.errors import AudioError, EngineError, TransientEngineError
-from sawt.audio.ffmpeg import decode_to_pcm
+from sawt.ffmpeg import decode_to_pcm
+from sawt.models import TextCaps
+from sawt.speech.engines.base import Clip, Policy
 
 # Retried: rate limiting and server trouble. Anything else (403, 404) is final.
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
