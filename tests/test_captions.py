@@ -7,11 +7,11 @@ import json
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from sawt.ffmpeg import ffmpeg_exe
+from sawt.models import AudioFacts, Chapter, Entry, EpisodeRecord
 from sawt.publishing.captions import (
     MAX_CUE_CHARS,
     Cue,
@@ -71,17 +71,8 @@ def parse_srt(text: str) -> list[Cue]:
 
 def entry(
     index: int, role: str, block: int, sentence: int, start: int, end: int, text: str
-) -> dict[str, Any]:
-    return {
-        "index": index,
-        "role": role,
-        "block": block,
-        "sentence": sentence,
-        "start_ms": start,
-        "end_ms": end,
-        "original": text,
-        "spoken": text,
-    }
+) -> Entry:
+    return Entry(index, role, block, sentence, start, end, text, text)
 
 
 def test_pieces_of_one_sentence_become_one_cue() -> None:
@@ -138,7 +129,14 @@ def test_vtt_and_srt_escape_and_keep_text() -> None:
 
 
 def test_json_chapters_format() -> None:
-    record = {"chapters": [{"title": "أ & <ب>", "start_ms": 0, "end_ms": 1234}]}
+    record = EpisodeRecord(
+        slug="x",
+        title="t",
+        duration_ms=1234,
+        audio=AudioFacts(file="x.mp3", bytes=1),
+        chapters=(Chapter("أ & <ب>", 0, 1234),),
+        timeline=(),
+    )
     data = json.loads(json_chapters(record))
     assert data == {
         "version": "1.2.0",

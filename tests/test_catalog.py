@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from sawt.cli import app
 from sawt.config import load_settings
+from sawt.models import AudioFacts, EpisodeRecord
 from sawt.publishing.catalog import save_record, scan
 from sawt.starter import STARTER
 from tests.showkit import (
@@ -58,12 +59,21 @@ def test_rerender_keeps_guid_and_pub_date(
 
 
 def test_save_record_is_new_without_a_previous_one(tmp_path: Path) -> None:
-    rec = {"slug": "x", "rendered_at": "2025-01-02T03:04:05+00:00"}
+    rec = EpisodeRecord(
+        slug="x",
+        title="t",
+        rendered_at="2025-01-02T03:04:05+00:00",
+        duration_ms=1,
+        audio=AudioFacts(file="x.mp3", bytes=1),
+        chapters=(),
+        timeline=(),
+    )
     saved = save_record(tmp_path / "x.json", rec)
-    assert saved["guid"].startswith("urn:uuid:")
-    assert saved["pub_date"] == "2025-01-02T03:04:05+00:00"
-    again = save_record(tmp_path / "x.json", {**rec, "rendered_at": "2026-01-01T00:00:00+00:00"})
-    assert (again["guid"], again["pub_date"]) == (saved["guid"], saved["pub_date"])
+    assert saved.guid is not None and saved.guid.startswith("urn:uuid:")
+    assert saved.pub_date == "2025-01-02T03:04:05+00:00"
+    later = rec.model_copy(update={"rendered_at": "2026-01-01T00:00:00+00:00"})
+    again = save_record(tmp_path / "x.json", later)
+    assert (again.guid, again.pub_date) == (saved.guid, saved.pub_date)
 
 
 def test_episodes_and_remove(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:

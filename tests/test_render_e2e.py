@@ -103,5 +103,7 @@ def test_no_temp_files_left(rendered: tuple[Path, dict[str, Any]]) -> None:
     # Besides the audio and its record, the render publishes (captions, JSON
     # chapters, feed) and leaves the catalog's lock file; no temp files.
     derived = [f"{SAMPLE.stem}{ext}" for ext in (".chapters.json", ".srt", ".vtt")]
-    expected = [".lock", f"{SAMPLE.stem}.json", mp3.name, *derived, "feed.xml"]
+    # The manifest lists the outputs sawt wrote (only those may ever be deleted).
+    expected = [".lock", ".sawt-outputs.json", f"{SAMPLE.stem}.json", mp3.name, *derived]
+    expected.append("feed.xml")
     assert sorted(p.name for p in mp3.parent.iterdir()) == sorted(expected)

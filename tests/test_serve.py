@@ -33,7 +33,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int
     (root / "feed.xml").write_text("<rss/>", "utf-8")
     (root / ".lock").write_text("", "utf-8")
     (root / "sub").mkdir()
-    (root / "sub" / "x.mp3").write_bytes(b"x")
+    (root / "sub" / "x.mp3").write_bytes(b"x")  # outputs may sit in subfolders
+    (root / ".hidden").mkdir()
+    (root / ".hidden" / "x.mp3").write_bytes(b"x")
     os.symlink(tmp_path / "secret.txt", root / "link.txt")
     server = make_server(root, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
@@ -136,7 +138,8 @@ def test_content_types_and_cors(
         "/..%2fsecret.txt",
         "/..%5csecret.txt",
         "/sub/../../secret.txt",
-        "/sub/x.mp3",
+        "/.hidden/x.mp3",
+        "/sub/.x.mp3",
         "/%2fetc%2fpasswd",
         "//etc/passwd",
         "/link.txt",
@@ -151,6 +154,12 @@ def test_nothing_outside_episodes(served: tuple[Path, int], path: str) -> None:
     status, _, body = get(port, path)
     assert status == 404
     assert b"outside" not in body and b"root:" not in body
+
+
+def test_subfolders_are_served(served: tuple[Path, int]) -> None:
+    _, port = served
+    status, _, body = get(port, "/sub/x.mp3")
+    assert (status, body) == (200, b"x")
 
 
 def test_pure_helpers() -> None:

@@ -355,13 +355,9 @@ def list_episodes(config: ConfigOpt = None) -> None:
         return
     table = Table("slug", "title", "date", "duration", "engine")
     for r in catalog.records:
-        minutes, seconds = divmod(round(r["duration_ms"] / 1000), 60)
+        minutes, seconds = divmod(round(r.duration_ms / 1000), 60)
         table.add_row(
-            r["slug"],
-            r["title"],
-            str(r.get("pub_date", ""))[:10],
-            f"{minutes}:{seconds:02d}",
-            str(r.get("engine", "")),
+            r.slug, r.title, (r.pub_date or "")[:10], f"{minutes}:{seconds:02d}", r.engine
         )
     out.print(table, soft_wrap=True)
 

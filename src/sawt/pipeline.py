@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from sawt.audio.assemble import LoudnessMeter, encode_mp3, write_pcm
 from sawt.audio.tags import TagInfo, write_tags
@@ -16,7 +15,16 @@ from sawt.audio.timeline import build_chapters, build_timeline
 from sawt.config import Settings
 from sawt.errors import EngineUnavailable
 from sawt.files import staged
-from sawt.models import Chapter, Entry, TextCaps
+from sawt.models import (
+    AudioFacts,
+    Chapter,
+    CleaningFacts,
+    Entry,
+    EpisodeRecord,
+    RecordError,
+    SynthesisStats,
+    TextCaps,
+)
 from sawt.progress import NullReporter, Reporter
 from sawt.publishing.catalog import episode_paths, make_slug, read_record, save_record
 from sawt.read.article import read_article
@@ -157,11 +165,17 @@ def _render_with(
         timeline = build_timeline(prepared.pieces, spans)
         chapters = build_chapters(timeline, prepared.article.title, duration_ms)
         reporter.stage("encoding")
-        with staged(paths["mp3"]) as mp3_tmp:
+        with staged(paths.mp3) as mp3_tmp:
             loudness = encode_mp3(raw, engine.sample_rate, mp3_tmp, settings.audio, measured)
             clock.lap("encode")
             write_tags(mp3_tmp, _tag_info(prepared.article, settings, chapters))
             clock.lap("tags")
+            synthesis = SynthesisStats(
+                # Local engines make no requests worth counting.
+                requests=synth.stats.requests if engine.cacheable else 0,
+                retries=synth.stats.retries,
+                cached_pieces=synth.stats.cached,
+            )
             record = _record(
                 prepared,
                 settings,
@@ -171,34 +185,33 @@ def _render_with(
                 timeline,
                 mp3_tmp.stat().st_size,
                 loudness.integrated,
+            ).model_copy(
+                update={
+                    "engine_requested": requested,
+                    "fallback_reason": fallback_reason,
+                    "fingerprint": stamp,
+                    "timing_s": clock.laps,
+                    "synthesis": synthesis,
+                    "source_id": source_id(path),
+                }
             )
-            record["engine_requested"] = requested
-            record["fallback_reason"] = fallback_reason
-            record["fingerprint"] = stamp
-            record["timing_s"] = clock.laps
-            record["synthesis"] = synthesis = {
-                # Local engines make no requests worth counting.
-                "requests": synth.stats.requests if engine.cacheable else 0,
-                "retries": synth.stats.retries,
-                "cached_pieces": synth.stats.cached,
-            }
             # The record lands first: a record without audio is caught by `check`,
             # while audio without a record would be invisible to the catalog.
             # save_record keeps the GUID and first pub date of an earlier render.
-            save_record(paths["record"], record)
+            save_record(paths.record, record)
     for note in prepared.article.notes:
         reporter.note(note)
     return RenderResult(
         prepared.slug,
-        paths["mp3"],
-        paths["record"],
+        paths.mp3,
+        paths.record,
         duration_ms,
         engine.name,
         chapters,
         timeline,
         prepared.article.notes,
-        synthesis["requests"],
-        synthesis["cached_pieces"],
+        synthesis.requests,
+        synthesis.cached_pieces,
     )
 
 
@@ -233,27 +246,31 @@ def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | Non
     slug = make_slug(article.slug, path.stem, article.title)
     paths = episode_paths(settings.episodes_path(), slug)
     try:
-        record = read_record(paths["record"])
-    except (OSError, ValueError):
+        record = read_record(paths.record)
+    except RecordError:
         return None
-    audio = record.get("audio", {})
     if (
-        record.get("fingerprint") != stamp
-        or not paths["mp3"].exists()
-        or paths["mp3"].stat().st_size != audio.get("bytes")
+        record.fingerprint != stamp
+        or not paths.mp3.exists()
+        or paths.mp3.stat().st_size != record.audio.bytes
     ):
         return None
     return RenderResult(
         slug,
-        paths["mp3"],
-        paths["record"],
-        int(record["duration_ms"]),
-        str(record["engine"]),
-        [Chapter(**c) for c in record["chapters"]],
-        [Entry(**e) for e in record["timeline"]],
+        paths.mp3,
+        paths.record,
+        record.duration_ms,
+        record.engine,
+        list(record.chapters),
+        list(record.timeline),
         (),
         skipped=True,
     )
+
+
+def source_id(path: Path) -> str:
+    """Which article a record belongs to: its absolute path (or URL)."""
+    return str(path.resolve())
 
 
 def _duration_ms(raw: Path, sample_rate: int) -> int:
@@ -298,37 +315,36 @@ def _record(
     timeline: list[Entry],
     size: int,
     measured_lufs: float,
-) -> dict[str, Any]:
+) -> EpisodeRecord:
     article = prepared.article
-    return {
-        "slug": prepared.slug,
-        "title": article.title,
-        "author": article.author,
-        "date": article.date,
-        "source_url": article.source_url,
-        "language": article.language,
-        "image": article.image,
-        "summary": _lead(article),
-        "source_file": article.path.name,
-        "engine": engine.name,
-        "engine_identity": engine.identity(),
-        "rendered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "sawt_version": __version__,
-        "duration_ms": duration_ms,
-        "audio": {
-            "file": f"{prepared.slug}.mp3",
-            "bytes": size,
-            "type": "audio/mpeg",
-            "bitrate_kbps": settings.audio.bitrate,
-            "sample_rate": settings.audio.sample_rate,
-            "loudness_target_lufs": settings.audio.loudness,
-            "loudness_lufs": measured_lufs,
-        },
-        "cleaning": {
-            "dropped_paragraphs": prepared.clean.removed,
-            "dropped_lines": [b.line for b in prepared.clean.dropped],
-            "replaced": [[a.line, b.line] for a, b in prepared.clean.replaced],
-        },
-        "chapters": [c.to_dict() for c in chapters],
-        "timeline": [e.to_dict() for e in timeline],
-    }
+    return EpisodeRecord(
+        slug=prepared.slug,
+        title=article.title,
+        author=article.author,
+        date=article.date,
+        source_url=article.source_url,
+        language=article.language,
+        image=article.image,
+        summary=_lead(article),
+        source_file=article.path.name,
+        engine=engine.name,
+        engine_identity=engine.identity(),
+        rendered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        sawt_version=__version__,
+        duration_ms=duration_ms,
+        audio=AudioFacts(
+            file=f"{prepared.slug}.mp3",
+            bytes=size,
+            bitrate_kbps=settings.audio.bitrate,
+            sample_rate=settings.audio.sample_rate,
+            loudness_target_lufs=settings.audio.loudness,
+            loudness_lufs=measured_lufs,
+        ),
+        cleaning=CleaningFacts(
+            dropped_paragraphs=prepared.clean.removed,
+            dropped_lines=tuple(b.line for b in prepared.clean.dropped),
+            replaced=tuple((a.line, b.line) for a, b in prepared.clean.replaced),
+        ),
+        chapters=tuple(chapters),
+        timeline=tuple(timeline),
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from sawt.models import Entry, EpisodeRecord
 
 # Two lines of about 42 characters is the usual limit of what can be read while
 # it is spoken (broadcast captioning guidelines); longer cues are split.
@@ -23,7 +25,7 @@ class Cue:
     text: str
 
 
-def build_cues(timeline: list[dict[str, Any]], max_chars: int = MAX_CUE_CHARS) -> list[Cue]:
+def build_cues(timeline: Sequence[Entry], max_chars: int = MAX_CUE_CHARS) -> list[Cue]:
     """One cue per spoken sentence, split where it is too long to read."""
     cues: list[Cue] = []
     for group in _sentences(timeline):
@@ -31,31 +33,28 @@ def build_cues(timeline: list[dict[str, Any]], max_chars: int = MAX_CUE_CHARS) -
     return cues
 
 
-def _sentences(timeline: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _sentences(timeline: Sequence[Entry]) -> list[list[Entry]]:
     # A long sentence reaches the engine as several pieces; they share role,
     # block and sentence number, and follow each other in the timeline.
-    groups: list[list[dict[str, Any]]] = []
-    for entry in sorted(timeline, key=lambda e: e["start_ms"]):
-        if not str(entry.get("original", "")).strip():
+    groups: list[list[Entry]] = []
+    for entry in sorted(timeline, key=lambda e: e.start_ms):
+        if not entry.original.strip():
             continue
-        key = (entry["role"], entry["block"], entry["sentence"])
-        if (
-            groups
-            and (groups[-1][0]["role"], groups[-1][0]["block"], groups[-1][0]["sentence"]) == key
-        ):
+        key = (entry.role, entry.block, entry.sentence)
+        if groups and (groups[-1][0].role, groups[-1][0].block, groups[-1][0].sentence) == key:
             groups[-1].append(entry)
         else:
             groups.append([entry])
     return groups
 
 
-def _timed_words(group: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+def _timed_words(group: Sequence[Entry]) -> list[tuple[str, int, int]]:
     # Within a piece, time is shared out in proportion to characters: the only
     # estimate available, and exact again at every piece boundary.
     words: list[tuple[str, int, int]] = []
     for entry in group:
-        text = " ".join(str(entry["original"]).split())
-        start, end = int(entry["start_ms"]), int(entry["end_ms"])
+        text = " ".join(str(entry.original).split())
+        start, end = int(entry.start_ms), int(entry.end_ms)
         span = max(0, end - start)
         for m in re.finditer(r"\S+", text):
             w_start = start + span * m.start() // len(text)
@@ -64,9 +63,9 @@ def _timed_words(group: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     return words
 
 
-def _split_sentence(group: list[dict[str, Any]], max_chars: int) -> list[Cue]:
-    start, end = int(group[0]["start_ms"]), int(group[-1]["end_ms"])
-    text = " ".join(" ".join(str(e["original"]).split()) for e in group)
+def _split_sentence(group: Sequence[Entry], max_chars: int) -> list[Cue]:
+    start, end = int(group[0].start_ms), int(group[-1].end_ms)
+    text = " ".join(" ".join(str(e.original).split()) for e in group)
     if len(text) <= max_chars:
         return [Cue(start, end, text)]
     words = _timed_words(group)
@@ -129,15 +128,15 @@ def to_srt(cues: list[Cue]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def json_chapters(record: dict[str, Any]) -> str:
+def json_chapters(record: EpisodeRecord) -> str:
     """The record's chapters (the same as the ID3 ones) as Podcasting 2.0 JSON chapters."""
     chapters = [
         {
-            "startTime": c["start_ms"] / 1000,
-            "endTime": c["end_ms"] / 1000,
-            "title": c["title"],
+            "startTime": c.start_ms / 1000,
+            "endTime": c.end_ms / 1000,
+            "title": c.title,
         }
-        for c in record["chapters"]
+        for c in record.chapters
     ]
     data = {"version": CHAPTERS_VERSION, "chapters": chapters}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

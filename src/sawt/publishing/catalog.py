@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import re
 import unicodedata
 import uuid
@@ -16,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from sawt.errors import InputError
 from sawt.files import write_atomic
+from sawt.models import EpisodeRecord, RecordError, parse_record
+from sawt.publishing.outputs import for_path, outputs
 
 try:  # POSIX only; elsewhere sawt runs without the cross-process lock
     import fcntl
@@ -30,8 +30,6 @@ _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 # Slugs are [a-z0-9_-], so "<slug>.json" never collides with "<slug>.chapters.json".
 _RECORD_NAME = re.compile(r"^[a-z0-9_-]+\.json$")
 LOCK_NAME = ".lock"
-SIDE_SUFFIXES = (".vtt", ".srt", ".chapters.json")
-_REQUIRED = ("slug", "title", "duration_ms", "audio", "chapters", "timeline")
 
 
 def make_slug(preferred: str | None, fallback_stem: str, title: str) -> str:
@@ -46,18 +44,26 @@ def make_slug(preferred: str | None, fallback_stem: str, title: str) -> str:
     return "episode-" + hashlib.sha1(title.encode()).hexdigest()[:10]
 
 
-def episode_paths(episodes: Path, slug: str) -> dict[str, Path]:
+@dataclass(frozen=True)
+class EpisodePaths:
+    """Where one episode's own files live: its audio, its record, its derived outputs."""
+
+    slug: str
+    episodes: Path
+    mp3: Path
+    record: Path
+
+    def outputs(self) -> dict[str, Path]:
+        """Every registered per-episode output of this slug, by output name."""
+        return {o.name: o.path(self.episodes, self.slug) for o in outputs() if o.per_episode}
+
+
+def episode_paths(episodes: Path, slug: str) -> EpisodePaths:
     """Where an episode's files live; refuses anything that would escape ``episodes``."""
     root = episodes.resolve()
-    paths = {
-        "mp3": root / f"{slug}.mp3",
-        "record": root / f"{slug}.json",
-        "vtt": root / f"{slug}.vtt",
-        "srt": root / f"{slug}.srt",
-        "chapters": root / f"{slug}.chapters.json",
-    }
-    for p in paths.values():
-        if p.resolve().parent != root:
+    paths = EpisodePaths(slug, root, root / f"{slug}.mp3", root / f"{slug}.json")
+    for p in (paths.mp3, paths.record, *paths.outputs().values()):
+        if not p.resolve().is_relative_to(root) or p.resolve() == root:
             raise InputError(f"slug '{slug}' would write outside {root}")
     return paths
 
@@ -76,36 +82,43 @@ def catalog_lock(episodes: Path) -> Iterator[None]:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def write_record(path: Path, record: dict[str, Any]) -> None:
+def write_record(path: Path, record: EpisodeRecord) -> None:
     """Write an episode record as pretty UTF-8 JSON, atomically."""
-    write_atomic(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(path, record.to_json())
 
 
-def read_record(path: Path) -> dict[str, Any]:
-    """Read one episode record."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+def read_record(path: Path) -> EpisodeRecord:
+    """Read and validate one episode record (RecordError names the file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8 text: {exc}", path=path) from exc
+    except OSError as exc:
+        raise RecordError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    return parse_record(text, path)
 
 
-def save_record(path: Path, record: dict[str, Any], *, locked: bool = False) -> dict[str, Any]:
+def save_record(path: Path, record: EpisodeRecord, *, locked: bool = False) -> EpisodeRecord:
     """Add or replace an episode record, keeping the GUID and first pub date it had.
 
     ``locked`` says the caller already holds the catalog lock (flock locks are
     per open file, so taking it again from the same process would deadlock).
     """
     with contextlib.nullcontext() if locked else catalog_lock(path.parent):
-        previous: dict[str, Any] = {}
+        previous: EpisodeRecord | None = None
         if path.exists():
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(RecordError):
                 previous = read_record(path)
-        merged = dict(record)
         # A podcast app treats a new GUID as a new episode: a re-render must not
         # re-announce it, nor move it to the top of the list.
-        merged["guid"] = previous.get("guid") or f"urn:uuid:{uuid.uuid4()}"
-        merged["pub_date"] = (
-            previous.get("pub_date")
-            or record.get("rendered_at")
-            or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        merged = record.model_copy(
+            update={
+                "guid": (previous and previous.guid) or record.guid or f"urn:uuid:{uuid.uuid4()}",
+                "pub_date": (previous and previous.pub_date)
+                or record.pub_date
+                or record.rendered_at
+                or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
         )
         write_record(path, merged)
     return merged
@@ -115,46 +128,30 @@ def save_record(path: Path, record: dict[str, Any], *, locked: bool = False) -> 
 class Catalog:
     """The records found in ``episodes/``, newest first, and the files that failed to load."""
 
-    records: list[dict[str, Any]]
+    records: list[EpisodeRecord]
     broken: list[tuple[Path, str]]
 
 
 def scan(episodes: Path) -> Catalog:
     """Read every episode record in ``episodes`` (call under the lock to see a stable set)."""
-    records: list[dict[str, Any]] = []
+    records: list[EpisodeRecord] = []
     broken: list[tuple[Path, str]] = []
     if not episodes.is_dir():
         return Catalog(records, broken)
     for path in sorted(episodes.iterdir()):
-        if not _RECORD_NAME.match(path.name):
+        if not _RECORD_NAME.match(path.name) or _is_output(path.name):
             continue
         try:
-            record = read_record(path)
-        except (OSError, ValueError) as exc:
-            broken.append((path, f"unreadable record: {exc}"))
-            continue
-        problem = record_problem(record, path)
-        if problem:
-            broken.append((path, problem))
-        else:
-            records.append(record)
-    records.sort(key=lambda r: (str(r.get("pub_date") or ""), r["slug"]), reverse=True)
+            records.append(read_record(path))
+        except RecordError as exc:
+            broken.append((path, exc.message))
+    records.sort(key=lambda r: (r.pub_date or "", r.slug), reverse=True)
     return Catalog(records, broken)
 
 
-def record_problem(record: object, path: Path) -> str | None:
-    """Why a loaded record cannot be published (None if it can)."""
-    if not isinstance(record, dict):
-        return "record is not a JSON object"
-    missing = [k for k in _REQUIRED if k not in record]
-    if missing:
-        return f"record lacks {', '.join(missing)}"
-    if record["slug"] != path.stem:
-        return f"record slug '{record['slug']}' does not match its file name"
-    audio = record["audio"]
-    if not isinstance(audio, dict) or not {"file", "bytes"} <= audio.keys():
-        return "record lacks audio.file or audio.bytes"
-    return None
+def _is_output(name: str) -> bool:
+    output = for_path(name)
+    return output is not None and output.pattern != "{slug}.json"
 
 
 def remove_episode(episodes: Path, slug: str) -> list[Path]:
@@ -164,10 +161,10 @@ def remove_episode(episodes: Path, slug: str) -> list[Path]:
     with catalog_lock(episodes):
         # The record goes first: once it is gone the episode is out of the
         # catalog, even if a crash leaves some of its files behind.
-        for key in ("record", "mp3", "vtt", "srt", "chapters"):
+        for path in (paths.record, paths.mp3, *paths.outputs().values()):
             with contextlib.suppress(FileNotFoundError):
-                paths[key].unlink()
-                removed.append(paths[key])
+                path.unlink()
+                removed.append(path)
     if not removed:
         raise InputError(f"no episode '{slug}' in {episodes}", hint="see `sawt episodes`")
     return removed

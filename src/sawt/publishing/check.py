@@ -14,6 +14,7 @@ from sawt.config.artwork import artwork_problems
 from sawt.config.categories import APPLE_CATEGORIES
 from sawt.publishing.catalog import scan
 from sawt.publishing.feed import FEED_NAME, ITUNES_NS, PODCAST_NS, encode_url
+from sawt.publishing.outputs import outputs
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
@@ -160,25 +161,40 @@ def _side_files(item: Any, where: str, settings: Settings, episodes: Path) -> li
         path = local_file(link.get("url", ""), settings, episodes)
         if path is None or not path.is_file():
             problems.append(f"{where}: {link.get('url')} is missing")
-        elif path.name.endswith(".chapters.json"):
-            try:
-                data = json.loads(path.read_text("utf-8"))
-                assert isinstance(data.get("chapters"), list) and data.get("version")
-            except (ValueError, AssertionError, AttributeError):
-                problems.append(f"{path}: not a valid JSON chapters file")
+        elif path.name.endswith(".chapters.json") and not _valid_json_chapters(path):
+            problems.append(f"{path}: not a valid JSON chapters file")
     if not links:
         problems.append(f"{where}: no podcast:transcript or podcast:chapters")
     return problems
 
 
+def _valid_json_chapters(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("chapters"), list)
+        and bool(data.get("version"))
+    )
+
+
 def _catalog(episodes: Path, guids: set[str]) -> list[str]:
     catalog = scan(episodes)
     problems = [f"{path}: {why}" for path, why in catalog.broken]
-    stale = [r["slug"] for r in catalog.records if r.get("guid") not in guids]
+    stale = [r.slug for r in catalog.records if r.guid not in guids]
     if stale:
         problems.append(f"feed lacks {', '.join(stale)}: it is out of date; run `sawt feed`")
-    recorded = {r["audio"]["file"] for r in catalog.records}
+    recorded = {r.audio.file for r in catalog.records}
     for mp3 in sorted(episodes.glob("*.mp3")):
         if mp3.name not in recorded:
             problems.append(f"{mp3}: audio with no episode record (not in the feed)")
+    for record in catalog.records:
+        for output in outputs():
+            if output.per_episode and not output.path(episodes, record.slug).is_file():
+                problems.append(
+                    f"{output.path(episodes, record.slug)}: {output.name} of episode "
+                    f"'{record.slug}' is missing; run `sawt feed`"
+                )
     return problems

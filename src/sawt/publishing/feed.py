@@ -14,6 +14,8 @@ from feedgen.util import xml_elem
 
 from sawt.config import Settings
 from sawt.errors import SawtError
+from sawt.models import EpisodeRecord
+from sawt.publishing.outputs import get
 from sawt.version import __version__
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -124,7 +126,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]
         return item
 
 
-def build_feed(settings: Settings, records: list[dict[str, Any]], cover: str | None) -> bytes:
+def build_feed(settings: Settings, records: list[EpisodeRecord], cover: str | None) -> bytes:
     """The whole feed as UTF-8 XML bytes; ``cover`` is the artwork's name in episodes/."""
     fg = FeedGenerator()
     fg.load_extension("podcast")
@@ -165,46 +167,42 @@ def _channel(fg: Any, s: Settings, cover: str | None) -> None:
         fg.image(url=image_url, title=xml_text(s.title), link=site)
 
 
-def _item(fg: Any, s: Settings, record: dict[str, Any]) -> None:
-    slug = record["slug"]
+def _item(fg: Any, s: Settings, record: EpisodeRecord) -> None:
+    slug = record.slug
     fe = fg.add_entry(order="append")  # records come newest first
-    fe.title(xml_text(record["title"]))
-    fe.guid(record.get("guid") or slug, permalink=False)
-    fe.enclosure(
-        file_url(s, record["audio"]["file"]),
-        str(record["audio"]["bytes"]),
-        record["audio"].get("type", "audio/mpeg"),
-    )
+    fe.title(xml_text(record.title))
+    fe.guid(record.guid or slug, permalink=False)
+    fe.enclosure(file_url(s, record.audio.file), str(record.audio.bytes), record.audio.type)
     fe.pubDate(_when(record))
-    fe.description(xml_text(record.get("summary") or record["title"]))
-    if record.get("source_url"):
-        fe.link(href=encode_url(record["source_url"]))
-    fe.podcast.itunes_duration(max(1, round(record["duration_ms"] / 1000)))
-    if record.get("author"):
-        fe.podcast.itunes_author(xml_text(record["author"]))
+    fe.description(xml_text(record.summary or record.title))
+    if record.source_url:
+        fe.link(href=encode_url(record.source_url))
+    fe.podcast.itunes_duration(max(1, round(record.duration_ms / 1000)))
+    if record.author:
+        fe.podcast.itunes_author(xml_text(record.author))
     ext = getattr(fe, EXT_NAME)
-    lang = record.get("language") or s.language
+    lang = record.language or s.language
     ext.transcripts = [
         {
-            "url": file_url(s, f"{slug}.vtt"),
+            "url": _output_url(s, "vtt", slug),
             "type": "text/vtt",
             "language": lang,
             "rel": "captions",
         },
-        {"url": file_url(s, f"{slug}.srt"), "type": "application/x-subrip", "language": lang},
+        {"url": _output_url(s, "srt", slug), "type": "application/x-subrip", "language": lang},
     ]
-    ext.chapters = {
-        "url": file_url(s, f"{slug}.chapters.json"),
-        "type": "application/json+chapters",
-    }
+    ext.chapters = {"url": _output_url(s, "chapters", slug), "type": "application/json+chapters"}
 
 
-def _when(record: dict[str, Any]) -> datetime:
-    for key in ("pub_date", "rendered_at"):
-        value = record.get(key)
+def _output_url(s: Settings, name: str, slug: str) -> str:
+    return file_url(s, get(name).relpath(slug))
+
+
+def _when(record: EpisodeRecord) -> datetime:
+    for value in (record.pub_date, record.rendered_at):
         if value:
             try:
-                when = datetime.fromisoformat(str(value))
+                when = datetime.fromisoformat(value)
             except ValueError:
                 continue
             return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

@@ -1,21 +1,27 @@
-"""Rebuild everything derived from the episode records: side files, cover, feed."""
+"""Rebuild everything derived from the episode records: every registered output and the cover.
+
+Only files that sawt wrote are ever deleted: each rebuild records the outputs it
+wrote in ``episodes/.sawt-outputs.json`` (the manifest), and an output is removed
+only when the manifest lists it and its record is gone. A ``talk.srt`` or
+``cover.jpg`` that someone else put in the folder is never touched.
+"""
 
 from __future__ import annotations
 
-import re
+import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sawt.config import Settings
 from sawt.config.artwork import read_image_info
 from sawt.files import write_atomic
-from sawt.publishing.captions import build_cues, json_chapters, to_srt, to_vtt
-from sawt.publishing.catalog import SIDE_SUFFIXES, catalog_lock, episode_paths, save_record, scan
-from sawt.publishing.feed import FEED_NAME, build_feed
+from sawt.models import EpisodeRecord
+from sawt.publishing.catalog import catalog_lock, episode_paths, save_record, scan
+from sawt.publishing.outputs import Show, outputs
 
 COVER_STEM = "cover"
-_SIDE_NAME = re.compile(r"^([a-z0-9_-]+)(\.vtt|\.srt|\.chapters\.json)$")
+MANIFEST_NAME = ".sawt-outputs.json"
 
 
 @dataclass
@@ -37,57 +43,98 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
             return False
     except OSError:
         pass
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, raw)
     return True
 
 
-def side_files(record: dict[str, Any]) -> dict[str, str]:
-    """The captions and JSON chapters of one record, by path key (vtt, srt, chapters)."""
-    cues = build_cues(record["timeline"])
-    return {
-        "vtt": to_vtt(cues),
-        "srt": to_srt(cues),
-        "chapters": json_chapters(record),
-    }
-
-
 def publish(settings: Settings) -> PublishReport:
-    """Rebuild side files, the cover copy and feed.xml from the records, under the lock."""
+    """Rebuild every output and the cover copy from the records, under the catalog lock."""
     episodes = settings.episodes_path()
     with catalog_lock(episodes):
         catalog = scan(episodes)
-        report = PublishReport(episodes / FEED_NAME, len(catalog.records))
-        for record in catalog.records:
-            paths = episode_paths(episodes, record["slug"])
-            if not record.get("guid") or not record.get("pub_date"):
-                # A record from before the catalog kept identities: give it
-                # one now, in the record, so it stays the same from here on.
-                record.update(save_record(paths["record"], record, locked=True))
-            for key, text in side_files(record).items():
-                if write_if_changed(paths[key], text):
-                    report.written.append(paths[key])
-        report.removed += _drop_orphans(episodes, {r["slug"] for r in catalog.records})
-        cover = _publish_cover(settings, episodes, report)
-        # Written last and atomically: the feed on disk is always a whole,
-        # valid document, and never names side files that are not there yet.
-        if write_if_changed(report.feed, build_feed(settings, catalog.records, cover)):
-            report.written.append(report.feed)
+        records = [_with_identity(episodes, r) for r in catalog.records]
+        report = PublishReport(episodes / "feed.xml", len(records))
+        owned = read_manifest(episodes)
+        cover = _publish_cover(settings, episodes, report, owned)
+        show = Show(settings, records, cover)
+        wrote: set[str] = {cover} if cover else set()
+        for output in outputs():
+            if output.per_episode and output.episode is not None:
+                for record in records:
+                    _write(
+                        report, episodes, output.relpath(record.slug), output.episode(show, record)
+                    )
+                    wrote.add(output.relpath(record.slug))
+            elif output.show is not None:
+                if output.name == "feed":
+                    report.feed = output.path(episodes)
+                _write(report, episodes, output.relpath(), output.show(show))
+                wrote.add(output.relpath())
+        # An output sawt wrote earlier whose record is gone is derived from
+        # nothing now; a broken record keeps its files until it is fixed.
+        keep = wrote | {p.relative_to(episodes).as_posix() for p, _ in catalog.broken}
+        broken_slugs = {p.stem for p, _ in catalog.broken}
+        for rel in sorted(owned - keep):
+            output_slug = _slug_of(rel)
+            if output_slug in broken_slugs:
+                keep.add(rel)
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                (episodes / rel).unlink()
+                report.removed.append(episodes / rel)
+        write_manifest(episodes, (owned & keep) | wrote)
     report.notes += [f"{p.name}: {why}; left out of the feed" for p, why in catalog.broken]
     return report
 
 
-def _drop_orphans(episodes: Path, slugs: set[str]) -> list[Path]:
-    # Side files are derived: once their record is gone they must go too.
-    removed = []
-    for path in episodes.iterdir():
-        m = _SIDE_NAME.match(path.name)
-        if m and m.group(2) in SIDE_SUFFIXES and m.group(1) not in slugs:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
+def _write(report: PublishReport, episodes: Path, rel: str, data: str | bytes) -> None:
+    if write_if_changed(episodes / rel, data):
+        report.written.append(episodes / rel)
 
 
-def _publish_cover(settings: Settings, episodes: Path, report: PublishReport) -> str | None:
+def _slug_of(rel: str) -> str | None:
+    for output in outputs():
+        slug = output.slug_of(rel)
+        if slug is not None:
+            return slug
+    return None
+
+
+def _with_identity(episodes: Path, record: EpisodeRecord) -> EpisodeRecord:
+    if record.guid and record.pub_date:
+        return record
+    # A record from before the catalog kept identities: give it one now, in the
+    # record, so it stays the same from here on.
+    return save_record(episode_paths(episodes, record.slug).record, record, locked=True)
+
+
+def read_manifest(episodes: Path) -> set[str]:
+    """The outputs sawt has written in ``episodes`` (paths relative to it)."""
+    try:
+        data = json.loads((episodes / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list):
+        return set()
+    return {f for f in files if isinstance(f, str) and _inside(f)}
+
+
+def write_manifest(episodes: Path, files: set[str]) -> None:
+    """Record which outputs sawt owns in ``episodes``."""
+    text = json.dumps({"files": sorted(files)}, ensure_ascii=False, indent=1) + "\n"
+    write_if_changed(episodes / MANIFEST_NAME, text)
+
+
+def _inside(rel: str) -> bool:
+    path = Path(rel)
+    return not path.is_absolute() and ".." not in path.parts and bool(path.parts)
+
+
+def _publish_cover(
+    settings: Settings, episodes: Path, report: PublishReport, owned: set[str]
+) -> str | None:
     # The feed can only point at files under base_url, so the cover is copied
     # into episodes/ under a fixed name with the extension its format calls for
     # (feedgen drops an itunes:image whose URL does not end in .jpg or .png).
@@ -99,10 +146,12 @@ def _publish_cover(settings: Settings, episodes: Path, report: PublishReport) ->
         report.notes.append(f"{source}: cover is neither PNG nor JPEG; not published")
         return None
     name = f"{COVER_STEM}.{'png' if info.format == 'png' else 'jpg'}"
-    if write_if_changed(episodes / name, source.read_bytes()):
-        report.written.append(episodes / name)
+    _write(report, episodes, name, source.read_bytes())
+    owned.add(name)
     for other in (f"{COVER_STEM}.png", f"{COVER_STEM}.jpg"):
-        if other != name and (episodes / other).exists():
+        # Only a cover sawt published itself is replaced; someone else's stays.
+        if other != name and other in owned and (episodes / other).exists():
             (episodes / other).unlink()
+            owned.discard(other)
             report.removed.append(episodes / other)
     return name

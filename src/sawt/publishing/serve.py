@@ -11,44 +11,52 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import unquote, urlsplit
 
+from sawt.publishing.outputs import for_path
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
-    ".chapters.json": "application/json+chapters; charset=utf-8",
     ".json": "application/json; charset=utf-8",
     ".xml": "application/rss+xml; charset=utf-8",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
-# Web players fetch these from other origins.
-CORS_SUFFIXES = (".vtt", ".srt", ".chapters.json", ".xml")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
 
 
 def content_type(name: str) -> str:
-    """The Content-Type for a file in episodes/ (longest matching suffix wins)."""
+    """The Content-Type for a file in episodes/: its output's, else by suffix."""
+    output = for_path(name)
+    if output is not None:
+        return output.media_type
     for suffix in sorted(CONTENT_TYPES, key=len, reverse=True):
         if name.lower().endswith(suffix):
             return CONTENT_TYPES[suffix]
     return "application/octet-stream"
 
 
+def _cors(root: Path, target: Path) -> bool:
+    # Web players fetch the feed, captions and chapters from other origins.
+    output = for_path(target.relative_to(root.resolve()).as_posix())
+    return output is not None and output.cors
+
+
 def resolve_request(root: Path, raw_path: str) -> Path | None:
     """The file a request path names inside ``root``; None for anything else."""
     path = unquote(urlsplit(raw_path).path)
     name = path.lstrip("/")
-    # One plain file name only: no folders, no dot files (the lock, temp files),
-    # and nothing that decodes to a separator or a parent reference.
-    if not name or "/" in name or "\\" in name or "\x00" in name or name.startswith("."):
+    parts = name.split("/")
+    # Plain names only (outputs may sit in subfolders): no dot files or folders
+    # (the lock, temp files), and nothing that decodes to a parent reference.
+    if not name or "\\" in name or "\x00" in name or any(not p or p.startswith(".") for p in parts):
         return None
-    target = (root / name).resolve()
-    if target.parent != root.resolve() or not target.is_file():
+    base = root.resolve()
+    target = (base / name).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
         return None
     return target
 
@@ -119,12 +127,14 @@ class EpisodeHandler(BaseHTTPRequestHandler):
                     return
                 first, last, status = span[0], span[1], HTTPStatus.PARTIAL_CONTENT
             self.send_response(status)
-            self.send_header("Content-Type", content_type(target.name))
+            self.send_header(
+                "Content-Type", content_type(target.relative_to(self.root.resolve()).as_posix())
+            )
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("Content-Length", str(max(0, last - first + 1)))
             if status == HTTPStatus.PARTIAL_CONTENT:
                 self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
-            if target.name.endswith(CORS_SUFFIXES):
+            if _cors(self.root, target):
                 self._cors()
             self.end_headers()
             if body:
