@@ -119,3 +119,10 @@ def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
             )
         )
     return chapters
+
+
+def ffmpeg_pcm(path: Path, rate: int = 44100) -> bytes:
+    """The decoded audio of ``path`` as mono 16-bit PCM (compare audio, not tagged bytes)."""
+    args = ["-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a"]
+    args += ["-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"]
+    return subprocess.run([ffmpeg_exe(), *args], capture_output=True, check=True).stdout

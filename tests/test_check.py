@@ -112,3 +112,41 @@ def test_jpeg_frame_after_large_segments(tmp_path: Path) -> None:
     path.write_bytes(raw[:2] + exif * 2 + raw[2:])
     info = read_image_info(path)
     assert info is not None and (info.width, info.height, info.rgb) == (1600, 1600, True)
+
+
+@pytest.mark.parametrize("bad", ['{"version": "1.2.0", "chapters": 5}', "[]", '{"chapters": []}'])
+def test_check_is_the_same_under_python_O(show: Path, bad: str) -> None:
+    # No assert is used for control flow: optimised Python reports the same problems.
+    import subprocess
+    import sys
+
+    from tests.conftest import sawt_env
+
+    (show / "episodes" / "nasty.chapters.json").write_text(bad, "utf-8")
+    outputs = []
+    for flags in ([], ["-O"]):
+        proc = subprocess.run(
+            [sys.executable, *flags, "-m", "sawt", "check"],
+            cwd=show,
+            env=sawt_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        outputs.append((proc.returncode, proc.stdout))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1 and "not a valid JSON chapters file" in outputs[0][1]
+
+
+def test_no_assert_statements_in_the_product() -> None:
+    import ast
+
+    from tests.conftest import ROOT
+
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in (ROOT / "src" / "sawt").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert found == []

@@ -78,7 +78,11 @@ def test_dry_run_text_shows_pieces_and_pauses(workdir: Path) -> None:
 
 def test_engines_lists_espeak_usable() -> None:
     code, out, _ = invoke("engines")
-    assert code == 0 and "espeak" in out and "yes" in out
+    # The espeak row itself must say "yes" ("auto" is always usable, so a "yes"
+    # anywhere in the table proves nothing).
+    rows = [line for line in out.splitlines() if line.startswith("│ espeak ")]
+    assert code == 0 and len(rows) == 1
+    assert rows[0].split("│")[2].strip() == "yes"
 
 
 def test_help_lists_commands() -> None:

@@ -56,7 +56,7 @@ def settings_for(root: Path, **gtts: object) -> Settings:
     return Settings(
         root=root,
         cache_dir="cache",
-        gtts=GttsSettings(**{**FAST, **gtts}),  # type: ignore[arg-type]
+        gtts=GttsSettings(**{**FAST, **gtts}),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from sawt.config import Settings, load_settings
 from sawt.errors import SawtError
 from sawt.speech.engines import available_engines, create_engine, engine_info
 from sawt.version import __version__
+
+if TYPE_CHECKING:
+    from sawt.pipeline import Prepared
 
 app = typer.Typer(
     name="sawt",
@@ -227,10 +230,7 @@ def _clock(ms: int) -> str:
     return f"{int(minutes)}:{seconds:04.1f}"
 
 
-def _print_script(prepared: object, as_json: bool) -> None:
-    from sawt.pipeline import Prepared
-
-    assert isinstance(prepared, Prepared)
+def _print_script(prepared: Prepared, as_json: bool) -> None:
     if as_json:
         data = {
             "title": prepared.article.title,

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from sawt.config import AudioSettings
 from sawt.errors import AudioError
@@ -63,19 +63,20 @@ class LoudnessMeter:
         self._proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log
         )
+        if self._proc.stdin is None:  # pragma: no cover - PIPE always gives one
+            raise AudioError("could not start the loudness meter (ffmpeg)")
+        self._stdin: IO[bytes] = self._proc.stdin
 
     def write(self, data: bytes) -> None:
         """Feed PCM."""
-        assert self._proc.stdin is not None
         try:
-            self._proc.stdin.write(data)
+            self._stdin.write(data)
         except BrokenPipeError as exc:
             raise AudioError("the loudness meter (ffmpeg) stopped early") from exc
 
     def result(self) -> Loudness:
         """Close the input and read the measurement."""
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
+        self._stdin.close()
         code = self._proc.wait()
         self._log.seek(0)
         log = self._log.read().decode("utf-8", "replace")

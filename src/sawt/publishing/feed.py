@@ -90,7 +90,8 @@ class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
     def extend_rss(self, rss_feed: Any) -> Any:
         """Add the channel-level tags to the built RSS tree."""
         s = self.settings
-        assert s is not None, "configure the extension before building the feed"
+        if s is None:
+            raise SawtError("the feed extension was not configured before building the feed")
         channel = rss_feed[0]
         # feedgen only knows "yes/no/clean" and the pre-2019 category list.
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if s.explicit else "false"

@@ -120,8 +120,7 @@ class Synthesizer:
             return piece.index, fut.result(), piece.pause_ms
         except _Stopped:
             # This piece gave up because another failed: report that failure.
-            assert self._error is not None
-            raise self._error from None
+            raise (self._error or EngineUnavailable("synthesis was stopped")) from None
 
     def _preflight(self, pieces: list[Piece]) -> None:
         """Try the first piece that is not cached alone, fast: is the engine there at all?"""
@@ -178,8 +177,7 @@ class Synthesizer:
                 self.reporter.retried(f"piece {piece.index}: {last.message}")
                 if self._stop.wait(self._delay(policy, attempt, last)):
                     raise _Stopped
-        assert last is not None
-        raise self._failure(piece, last, policy.retries + 1)
+        raise self._failure(piece, last or EngineError("no attempt made"), policy.retries + 1)
 
     def _timeout(self, piece: Piece, policy: Policy) -> float | None:
         if self._deadline is None:

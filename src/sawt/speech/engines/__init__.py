@@ -1,4 +1,4 @@
-"""Engine registry: built-in engines plus any registered under ``sawt.speech.engines``."""
+"""Engine registry: built-in engines plus any registered under the ``sawt.engines`` entry point."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ _BUILTIN: dict[str, EngineInfo] = {
 def available_engines() -> dict[str, EngineInfo]:
     """Every known engine by name: built-ins, then third-party entry points."""
     engines = dict(_BUILTIN)
-    for ep in entry_points(group="sawt.speech.engines"):
+    for ep in entry_points(group="sawt.engines"):
         if ep.name not in engines:
             try:
                 info = ep.load()
