@@ -24,6 +24,11 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
+    # The web edition: pages, their shared stylesheet and script, transcripts.
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
 }
 # Web players fetch these from other origins.
 CORS_SUFFIXES = (".vtt", ".srt", ".chapters.json", ".xml")
