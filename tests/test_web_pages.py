@@ -93,7 +93,11 @@ def parse(page: str) -> html.HtmlElement:
 def test_page_language_direction_and_latin_words() -> None:
     doc = parse(build_episode_page(SHOW, episode()))
     assert doc.get("lang") == "ar" and doc.get("dir") == "rtl"
-    marked = {(s.text_content(), s.get("lang"), s.get("dir")) for s in doc.iter("span") if s.get("lang") in ("en", "fr")}
+    marked = {
+        (s.text_content(), s.get("lang"), s.get("dir"))
+        for s in doc.iter("span")
+        if s.get("lang") in ("en", "fr")
+    }
     assert ("FIFA", "en", "ltr") in marked
     assert ("OCP", "en", "ltr") in marked
     assert ("Céline Berton", "fr", "ltr") in marked
@@ -113,7 +117,9 @@ def test_audio_tracks_and_no_autoplay() -> None:
     assert audio.get("controls") is not None and audio.get("preload") == "metadata"
     assert audio.get("autoplay") is None and audio.get("src") == "ep.mp3"
     tracks = {t.get("kind"): t for t in audio.iter("track")}
-    assert tracks["captions"].get("src") == "ep.vtt" and tracks["captions"].get("default") is not None
+    assert (
+        tracks["captions"].get("src") == "ep.vtt" and tracks["captions"].get("default") is not None
+    )
     assert tracks["captions"].get("srclang") == "ar" and tracks["captions"].get("label")
     assert tracks["chapters"].get("src") == "ep.chapters.vtt"
 
@@ -129,9 +135,18 @@ def test_chapter_links_are_media_fragments() -> None:
 def test_transcript_sentences_links_and_images() -> None:
     doc = parse(build_episode_page(SHOW, episode()))
     sentences = doc.cssselect("#transcript .s")
-    assert [s.get("data-t") for s in sentences] == ["3000", "6000", "10000", "12000", "16000", "18000"]
+    assert [s.get("data-t") for s in sentences] == [
+        "3000",
+        "6000",
+        "10000",
+        "12000",
+        "16000",
+        "18000",
+    ]
     (inline,) = sentences[1].iter("a")
-    assert inline.text_content() == "الملف المشترك" and inline.get("href") == "https://example.org/bid"
+    assert (
+        inline.text_content() == "الملف المشترك" and inline.get("href") == "https://example.org/bid"
+    )
     # A link whose text is not in the sentences is listed after its paragraph;
     # a javascript: link is dropped.
     hrefs = [a.get("href") for a in doc.cssselect("#transcript a")]
@@ -175,7 +190,9 @@ def test_hostile_title_is_text() -> None:
 
 
 def test_index_newest_first_with_cover_and_subscribe() -> None:
-    old = episode(title="قديم", slug="old", article_date="2020-01-15", files=EpisodeFiles.for_slug("old"))
+    old = episode(
+        title="قديم", slug="old", article_date="2020-01-15", files=EpisodeFiles.for_slug("old")
+    )
     new = episode(title="جديد", slug="new", article_date=None, files=EpisodeFiles.for_slug("new"))
     doc = parse(build_index_page(SHOW, [old, new]))
     assert [a.get("href") for a in doc.cssselect(".episodes h3 a")] == ["new.html", "old.html"]
@@ -205,18 +222,29 @@ def test_chapters_vtt_and_transcript_txt() -> None:
 
 def test_words() -> None:
     assert [count_words(n, "minute") for n in (1, 2, 3, 10, 11, 25, 103)] == [
-        "دقيقة واحدة", "دقيقتان", "ثلاث دقائق", "عشر دقائق", "11 دقيقة", "25 دقيقة", "103 دقائق",
+        "دقيقة واحدة",
+        "دقيقتان",
+        "ثلاث دقائق",
+        "عشر دقائق",
+        "11 دقيقة",
+        "25 دقيقة",
+        "103 دقائق",
     ]
     assert duration_words(42_400) == "42 ثانية"
     assert duration_words(120_000) == "دقيقتان"
     assert duration_words(61_000) == "دقيقة واحدة وثانية واحدة"
     assert duration_words(3_900_000) == "ساعة واحدة وخمس دقائق"
     assert [(r.text, r.lang) for r in language_runs("قال FIFA، و OCP")] == [
-        ("قال ", None), ("FIFA", "en"), ("، و ", None), ("OCP", "en"),
+        ("قال ", None),
+        ("FIFA", "en"),
+        ("، و ", None),
+        ("OCP", "en"),
     ]
     assert safe_href("javascript:alert(1)") is None and safe_href(" JavaScript:x") is None
     assert safe_href("https://e.org") == "https://e.org" and safe_href("pic.png") == "pic.png"
-    placed, rest = place_links(["أ ب ج.", "د ب."], [PageLink("ب", "u1"), PageLink("ب", "u2"), PageLink("س", "u3")])
+    placed, rest = place_links(
+        ["أ ب ج.", "د ب."], [PageLink("ب", "u1"), PageLink("ب", "u2"), PageLink("س", "u3")]
+    )
     assert [p.href for p in placed[0]] == [None, "u1", None]
     assert [p.href for p in placed[1]] == [None, "u2", None]  # the same text, the next sentence
     assert [link.href for link in rest] == ["u3"]
@@ -237,18 +265,38 @@ def test_markdown_keeps_links_and_images() -> None:
     assert para.links == (Link("رابط مهم", "https://e.org/x"),)
     assert para.images == (Image("a.png", "صورة أولى"),)
     assert heading.links == (Link("ب", "https://e.org/b"),) and heading.text == "عنوان ب"
-    assert items.links == (Link("ج", "https://e.org/c"),) and items.images == (Image("c.png", "أخيرة"),)
+    assert items.links == (Link("ج", "https://e.org/c"),) and items.images == (
+        Image("c.png", "أخيرة"),
+    )
 
 
 def test_record_adapter_joins_pieces_of_one_sentence() -> None:
-    def entry(i: int, role: str, block: int, sentence: int, start: int, text: str) -> dict[str, object]:
-        return {"index": i, "role": role, "block": block, "sentence": sentence,
-                "start_ms": start, "end_ms": start + 900, "original": text, "spoken": text}
+    def entry(
+        i: int, role: str, block: int, sentence: int, start: int, text: str
+    ) -> dict[str, object]:
+        return {
+            "index": i,
+            "role": role,
+            "block": block,
+            "sentence": sentence,
+            "start_ms": start,
+            "end_ms": start + 900,
+            "original": text,
+            "spoken": text,
+        }
 
     record = {
-        "slug": "r", "title": "ع", "author": None, "date": "2021-05-01", "source_url": None,
-        "language": "ar", "engine": "gtts", "rendered_at": "2026-01-01T00:00:00+00:00",
-        "pub_date": "2025-12-31T00:00:00+00:00", "duration_ms": 9000, "summary": "م",
+        "slug": "r",
+        "title": "ع",
+        "author": None,
+        "date": "2021-05-01",
+        "source_url": None,
+        "language": "ar",
+        "engine": "gtts",
+        "rendered_at": "2026-01-01T00:00:00+00:00",
+        "pub_date": "2025-12-31T00:00:00+00:00",
+        "duration_ms": 9000,
+        "summary": "م",
         "audio": {"file": "r.mp3", "bytes": 1234},
         "chapters": [{"title": "ع", "start_ms": 0, "end_ms": 9000}],
         "timeline": [
@@ -265,7 +313,8 @@ def test_record_adapter_joins_pieces_of_one_sentence() -> None:
     assert ep.audio_date.startswith("2025-12-31") and ep.article_date == "2021-05-01"
     first, second = ep.blocks
     assert [(s.text, s.start_ms, s.end_ms) for s in first.sentences] == [
-        ("جزء أول، جزء ثان.", 1000, 2900), ("جملة أخرى.", 3000, 3900),
+        ("جزء أول، جزء ثان.", 1000, 2900),
+        ("جملة أخرى.", 3000, 3900),
     ]
     assert first.links == (PageLink("أخرى", "https://e.org"),)
     assert second.kind == "heading" and second.text == "قسم"
@@ -287,10 +336,12 @@ def test_sample_page_weight_and_sections(edition: Edition) -> None:
     assert "سيلين بيرتون" in spoken and len(doc.cssselect("#chapters a")) == len(sample.chapters)
     sections = parse((edition.episodes / "sections.html").read_text("utf-8"))
     assert [h.text_content() for h in sections.cssselect(".text h2")] == [
-        "الملاعب والبنية التحتية", "التمويل والشراكات",
+        "الملاعب والبنية التحتية",
+        "التمويل والشراكات",
     ]
     assert [c.title for c in edition.pages["sections"].chapters[1:]] == [
-        "الملاعب والبنية التحتية", "التمويل والشراكات",
+        "الملاعب والبنية التحتية",
+        "التمويل والشراكات",
     ]
     (link,) = sections.cssselect(".text a[href='https://example.org/bid']")
     assert link.text_content() == "الملف المشترك"

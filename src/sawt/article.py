@@ -252,10 +252,9 @@ def parse_markdown(text: str, path: Path) -> Article:
         elif tok.type == "inline":
             content = tidy(_inline_text(tok.children or []))
             opener = tokens[i - 1]
-            if opener.type == "heading_open" and opener.tag == "h1" and title is None:
-                if content and not blocks:
-                    title = content
-                    continue
+            if opener.tag == "h1" and title is None and content and not blocks:
+                title = content
+                continue
             found_links, found_images = _inline_media(tok.children or [])
             images.extend(found_images)
             if not content:

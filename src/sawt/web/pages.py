@@ -192,8 +192,7 @@ def build_index_page(show: PageShow, eps: Sequence[PageEpisode]) -> str:
     """
     ordered = sorted(eps, key=_newest_first_key, reverse=True)
     items = [
-        (ep, shown_date(ep.article_date) or shown_date(ep.audio_date), ep.summary)
-        for ep in ordered
+        (ep, shown_date(ep.article_date) or shown_date(ep.audio_date), ep.summary) for ep in ordered
     ]
     template = _environment().get_template("index.html.j2")
     return template.render(**_show_context(show), items=items)
@@ -201,7 +200,7 @@ def build_index_page(show: PageShow, eps: Sequence[PageEpisode]) -> str:
 
 def asset_text(name: str) -> str:
     """The text of one of the shared files (stylesheet, script)."""
-    return resources.files("sawt.web").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("sawt.web").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def write_assets(folder: Path) -> list[Path]:

@@ -107,12 +107,15 @@
     controls.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) { return; }
       var code = event.code, act = null;
+      // "<" and ">" are Shift+Comma and Shift+Period on many layouts, elsewhere keys of their own.
+      if (event.key === ">" || (event.shiftKey && code === "Period")) {
+        stepRate(1); event.preventDefault(); return;
+      }
+      if (event.key === "<" || (event.shiftKey && code === "Comma")) {
+        stepRate(-1); event.preventDefault(); return;
+      }
       if (!event.shiftKey) {
         act = { KeyK: "toggle", KeyJ: "back", KeyL: "forward", KeyP: "prev", KeyN: "next" }[code] || null;
-      } else if (code === "Period") {
-        stepRate(1); event.preventDefault(); return;
-      } else if (code === "Comma") {
-        stepRate(-1); event.preventDefault(); return;
       }
       if (act) { actions[act](); event.preventDefault(); }
     });
