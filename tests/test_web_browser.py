@@ -19,10 +19,10 @@ from tests.webedition import (
     browser_missing,
     full_screenshot,
     make_driver,
-    rendered_edition,
     requested_urls,
     serving,
     set_scheme,
+    shared_edition,
 )
 
 REASON = browser_missing()
@@ -34,7 +34,7 @@ WAIT_S = 60  # an upper bound for the browser to get somewhere, never a measured
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory: pytest.TempPathFactory) -> Edition:
-    return rendered_edition(tmp_path_factory.mktemp("web"))
+    return shared_edition(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from sawt.web import (
 )
 from sawt.web.pages import asset_text, podcast_link
 from sawt.web.words import count_words, duration_words, language_runs, place_links, safe_href
-from tests.webedition import HOSTILE_TITLE, Edition, rendered_edition
+from tests.webedition import HOSTILE_TITLE, Edition, shared_edition
 
 SHOW = PageShow(
     title="صوت & <تجربة>",
@@ -322,7 +322,7 @@ def test_record_adapter_joins_pieces_of_one_sentence() -> None:
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory: pytest.TempPathFactory) -> Edition:
-    return rendered_edition(tmp_path_factory.mktemp("web-pages"))
+    return shared_edition(tmp_path_factory)
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sawt.arabic.normalize import Boilerplate
 from sawt.article import read_article
 from sawt.catalog import scan
@@ -131,6 +133,16 @@ def rendered_edition(folder: Path) -> Edition:
     proc = run_sawt("render", SAMPLE.name, "sections.md", "hostile.md", cwd=folder)
     assert proc.returncode == 0, proc.stderr
     return write_edition(folder)
+
+
+_EDITION: list[Edition] = []
+
+
+def shared_edition(factory: pytest.TempPathFactory) -> Edition:
+    """One rendered edition per test session, for the tests that only read it."""
+    if not _EDITION:
+        _EDITION.append(rendered_edition(factory.mktemp("web")))
+    return _EDITION[0]
 
 
 @contextmanager

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sawt.article import Block
 from sawt.web.model import (
     EpisodeFiles,
     PageBlock,
@@ -16,6 +15,9 @@ from sawt.web.model import (
     PageSentence,
 )
 from sawt.web.pages import engine_label
+
+if TYPE_CHECKING:
+    from sawt.article import Block
 
 
 def block_media(blocks: Sequence[Block]) -> list[dict[str, list[dict[str, str]]]]:
