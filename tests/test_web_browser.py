@@ -120,8 +120,9 @@ def test_reflows_at_360_px_and_at_200_percent_zoom(page: Any, site: str) -> None
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{name} scrolls sideways at {width} px"
-        if width == 360:
-            full_screenshot(page, ARTIFACTS / "sections-360px.png")
+            if width == 360:
+                stem = name.removesuffix(".html").replace("000_f15fce85f70c3c01", "sample")
+                full_screenshot(page, ARTIFACTS / f"{stem}-360px.png")
 
 
 def test_keyboard_journey(page: Any, site: str) -> None:
