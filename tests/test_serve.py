@@ -156,6 +156,18 @@ def test_nothing_outside_episodes(served: tuple[Path, int], path: str) -> None:
     assert b"outside" not in body and b"root:" not in body
 
 
+def test_the_index_is_served_at_the_root(served: tuple[Path, int]) -> None:
+    root, port = served
+    assert get(port, "/")[0] == 404  # no web edition yet
+    (root / "index.html").write_text("<!doctype html><title>i</title>", "utf-8")
+    try:
+        status, headers, body = get(port, "/")
+    finally:
+        (root / "index.html").unlink()
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert body.startswith(b"<!doctype html>")
+
+
 def test_subfolders_are_served(served: tuple[Path, int]) -> None:
     _, port = served
     status, _, body = get(port, "/sub/x.mp3")

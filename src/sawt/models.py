@@ -55,6 +55,33 @@ class LexiconEntry(BaseModel):
         return self
 
 
+# ── What the text alone loses: links and images, kept for the web edition ────
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link kept from the article: its visible text and its target."""
+
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image kept from the article: where it is and its alt text (not read aloud)."""
+
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class BlockMedia:
+    """The links and images of one block of the (cleaned) article, by block index."""
+
+    links: tuple[Link, ...] = ()
+    images: tuple[Image, ...] = ()
+
+
 # ── The timeline and chapters ────────────────────────────────────────────────
 
 
@@ -170,6 +197,8 @@ class EpisodeRecord(_Record):
     cleaning: CleaningFacts = CleaningFacts()
     chapters: tuple[Chapter, ...]
     timeline: tuple[Entry, ...]
+    blocks: tuple[BlockMedia, ...] = ()  # links and images per block, for the web edition
+    image_alt: str | None = None
     fingerprint: str | None = None
     timing_s: dict[str, float] = Field(default_factory=dict)
     synthesis: SynthesisStats = SynthesisStats()

@@ -17,6 +17,7 @@ from sawt.errors import EngineUnavailable
 from sawt.files import staged
 from sawt.models import (
     AudioFacts,
+    BlockMedia,
     Chapter,
     CleaningFacts,
     Entry,
@@ -347,4 +348,5 @@ def _record(
         ),
         chapters=tuple(chapters),
         timeline=tuple(timeline),
+        blocks=tuple(BlockMedia(b.links, b.images) for b in article.blocks),
     )

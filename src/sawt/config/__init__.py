@@ -119,6 +119,7 @@ class Settings(_Strict):
     # default matches `sawt serve`, so a local preview works out of the box.
     base_url: str = "http://localhost:8000/"
     image: str | None = None
+    image_alt: str | None = None  # the cover's alt text on the web edition
     category: str = "News"
     subcategory: str | None = None
     explicit: bool = False

@@ -23,6 +23,11 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
+    # The web edition: pages, their shared stylesheet and script, transcripts.
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
 }
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
@@ -48,7 +53,7 @@ def _cors(root: Path, target: Path) -> bool:
 def resolve_request(root: Path, raw_path: str) -> Path | None:
     """The file a request path names inside ``root``; None for anything else."""
     path = unquote(urlsplit(raw_path).path)
-    name = path.lstrip("/")
+    name = path.lstrip("/") or "index.html"  # the web edition's index at /
     parts = name.split("/")
     # Plain names only (outputs may sit in subfolders): no dot files or folders
     # (the lock, temp files), and nothing that decodes to a parent reference.

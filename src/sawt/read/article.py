@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from sawt.config.yamlfile import parse_yaml, validate
 from sawt.errors import InputError
-from sawt.models import LexiconEntry
-from sawt.read.document import Article, Block
+from sawt.models import Image, LexiconEntry, Link
+from sawt.read.document import Article, Block, BlockKind
 from sawt.read.encoding import decode_text
 from sawt.text.normalize import Boilerplate
 from sawt.text.tidy import tidy
@@ -175,6 +176,14 @@ def parse_markdown(text: str, path: Path) -> Article:
     list_items: list[str] = []
     depth_list = 0
     list_line = 0
+    links: list[Link] = []
+    images: list[Image] = []  # waiting for the block they belong to
+
+    def add(kind: BlockKind, text: str, line: int) -> None:
+        blocks.append(Block(kind, text, line, tuple(links), tuple(images)))
+        links.clear()
+        images.clear()
+
     for i, tok in enumerate(tokens):
         line = tok.map[0] + 1 if tok.map else 0
         if tok.type in ("bullet_list_open", "ordered_list_open"):
@@ -184,22 +193,29 @@ def parse_markdown(text: str, path: Path) -> Article:
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             depth_list -= 1
             if depth_list == 0 and list_items:
-                blocks.append(Block("paragraph", "\n".join(list_items), list_line))
+                add("paragraph", "\n".join(list_items), list_line)
         elif tok.type == "inline":
             content = tidy(_inline_text(tok.children or []))
+            opener = tokens[i - 1]
+            if opener.tag == "h1" and title is None and content and not blocks:
+                title = content
+                continue
+            found_links, found_images = _inline_media(tok.children or [])
+            images.extend(found_images)
             if not content:
                 continue
-            opener = tokens[i - 1]
+            links.extend(found_links)
             if opener.type == "heading_open":
-                if opener.tag == "h1" and title is None and not blocks:
-                    title = content
-                else:
-                    blocks.append(Block("heading", content, line))
+                add("heading", content, line)
             elif depth_list:
                 list_items.append(content)
             elif opener.type == "paragraph_open":
-                blocks.append(Block("paragraph", content, line))
-            # Table cells and other inline containers are not read aloud.
+                add("paragraph", content, line)
+            else:
+                links.clear()  # table cells and other inline containers are not read aloud
+    if images and blocks:
+        last = blocks[-1]
+        blocks[-1] = replace(last, images=(*last.images, *images))
     if meta.title:
         title = tidy(meta.title)
     if title is None:
@@ -233,3 +249,25 @@ def _inline_text(children: list[Token]) -> str:
             out.append(" ")
         # image, html_inline and markup tokens (em, strong, link_open…) add nothing
     return "".join(out)
+
+
+def _inline_media(children: list[Token]) -> tuple[list[Link], list[Image]]:
+    """The links (visible text, href) and images (src, alt) of an inline token."""
+    links: list[Link] = []
+    images: list[Image] = []
+    href: str | None = None
+    text: list[str] = []
+    for child in children:
+        if child.type == "link_open":
+            href, text = str(child.attrs.get("href") or ""), []
+        elif child.type == "link_close" and href is not None:
+            label = tidy("".join(text))
+            if href and label:
+                links.append(Link(label, href))
+            href = None
+        elif child.type == "image":
+            alt = tidy(_inline_text(child.children or []))
+            images.append(Image(str(child.attrs.get("src") or ""), alt))
+        elif href is not None:
+            text.append(_inline_text([child]))
+    return links, images

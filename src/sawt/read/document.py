@@ -6,18 +6,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from sawt.models import LexiconEntry
+from sawt.models import Image, LexiconEntry, Link
 
 BlockKind = Literal["heading", "paragraph"]
 
 
 @dataclass(frozen=True)
 class Block:
-    """One unit of the body: a section heading or a paragraph (original text)."""
+    """One unit of the body: a section heading or a paragraph (original text).
+
+    ``links`` and ``images`` are what the text alone loses, kept for the web
+    edition; an image alone in its paragraph belongs to the next block.
+    """
 
     kind: BlockKind
     text: str
     line: int
+    links: tuple[Link, ...] = ()
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True)
