@@ -50,7 +50,7 @@ def show_yaml(**extra: str) -> str:
         "title": '"صوت & <تجربة>"',
         "description": '"مقالات مقروءة"',
         "author": "sawt",
-        "owner": "\n  name: Test Owner\n  email: owner@example.org",
+        "owner": "\n  name: Test Owner\n  email: owner@newsroom.ma",
         "base_url": f'"{BASE_URL}"',
         "image": "cover.png",
         "category": "News",

@@ -13,7 +13,8 @@ import feedparser
 import podcastparser
 import pytest
 
-from sawt.publishing.feed import PODCAST_NS, encode_url, podcast_guid
+from sawt.publishing.feed import PODCAST_NS, podcast_guid, synthetic_note
+from sawt.text.web import encode_url
 from tests.showkit import BASE_URL, NASTY_TITLE, SAMPLE, rendered_show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -76,7 +77,7 @@ def test_xml_parses_and_declares_namespaces(show: Path) -> None:
     cat = channel.find("itunes:category", NS)
     assert cat is not None and cat.get("text") == "News"
     assert cat[0].get("text") == "Daily News"
-    assert channel.findtext("itunes:owner/itunes:email", namespaces=NS) == "owner@example.org"
+    assert channel.findtext("itunes:owner/itunes:email", namespaces=NS) == "owner@newsroom.ma"
     assert el(channel, "itunes:image").get("href") == url("cover.png")
     assert channel.findtext("itunes:type", namespaces=NS) == "episodic"
     self_link = el(channel, "atom:link")
@@ -87,7 +88,7 @@ def test_xml_parses_and_declares_namespaces(show: Path) -> None:
         uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), bare)
     )
     locked = el(channel, "podcast:locked")
-    assert locked.text == "no" and locked.get("owner") == "owner@example.org"
+    assert locked.text == "no" and locked.get("owner") == "owner@newsroom.ma"
     assert (show / "episodes" / "cover.png").read_bytes() == (show / "cover.png").read_bytes()
 
 
@@ -105,9 +106,10 @@ def test_feedparser_sees_both_episodes(show: Path, records: dict[str, dict[str, 
         assert int(enc.length) == (show / "episodes" / f"{slug}.mp3").stat().st_size
         assert int(entry.itunes_duration) == round(record["duration_ms"] / 1000)
         assert entry.id == record["guid"]
-        assert entry.summary == record["summary"]
-        # feedparser keeps one element per name: the last transcript, the SRT one.
-        assert entry.podcast_transcript["url"] == url(f"{slug}.srt")
+        # The lead, then one sentence saying the voice is synthetic.
+        assert entry.summary == f"{record['summary']} {synthetic_note('ar')}"
+        # feedparser keeps one element per name: the last transcript, the web page.
+        assert entry.podcast_transcript["url"] == url(f"{slug}.html")
         assert entry.podcast_chapters["url"] == url(f"{slug}.chapters.json")
         assert entry.podcast_chapters["type"] == "application/json+chapters"
 
@@ -123,6 +125,7 @@ def test_both_transcripts_listed(show: Path) -> None:
         assert got == [
             (url(f"{slug}.vtt"), "text/vtt", "captions"),
             (url(f"{slug}.srt"), "application/x-subrip", None),
+            (url(f"{slug}.html"), "text/html", None),
         ]
 
 
@@ -156,7 +159,7 @@ def test_podcastparser_sees_transcripts_and_chapters(
         parsed = podcastparser.parse(url("feed.xml"), fh)
     for ep in parsed["episodes"]:
         slug = Path(unquote(ep["enclosures"][0]["url"])).stem
-        assert ep["transcript_url"] in (url(f"{slug}.vtt"), url(f"{slug}.srt"))
+        assert ep["transcript_url"] in (url(f"{slug}.vtt"), url(f"{slug}.srt"), url(f"{slug}.html"))
         assert ep["chapters_json_url"] == url(f"{slug}.chapters.json")
 
 

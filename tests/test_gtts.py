@@ -199,7 +199,9 @@ def test_cache_command_shows_and_clears(fake: FakeGoogle, tmp_path: Path) -> Non
     )
     cleared = CliRunner().invoke(app, ["cache", "--clear"], env=env)
     assert cleared.exit_code == 0 and "removed" in cleared.stdout
-    assert not (tmp_path / "cache").exists()
+    # Only the clips go: the folder and its CACHEDIR.TAG (proof it is sawt's) stay.
+    assert not list((tmp_path / "cache").rglob("*.bin"))
+    assert (tmp_path / "cache" / "CACHEDIR.TAG").is_file()
 
 
 def sawt_process(cwd: Path, fake: FakeGoogle, *args: str) -> subprocess.Popen[str]:

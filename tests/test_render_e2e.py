@@ -102,8 +102,9 @@ def test_no_temp_files_left(rendered: tuple[Path, dict[str, Any]]) -> None:
     mp3, _ = rendered
     # Besides the audio and its record, the render publishes (captions, JSON
     # chapters, feed) and leaves the catalog's lock file; no temp files.
-    derived = [f"{SAMPLE.stem}{ext}" for ext in (".chapters.json", ".srt", ".vtt")]
+    exts = (".chapters.json", ".srt", ".vtt", ".html", ".chapters.vtt", ".txt")
+    derived = [f"{SAMPLE.stem}{ext}" for ext in exts]
     # The manifest lists the outputs sawt wrote (only those may ever be deleted).
     expected = [".lock", ".sawt-outputs.json", f"{SAMPLE.stem}.json", mp3.name, *derived]
-    expected.append("feed.xml")
+    expected += ["feed.xml", "index.html", "sawt-web.css", "sawt-web.js"]
     assert sorted(p.name for p in mp3.parent.iterdir()) == sorted(expected)

@@ -31,3 +31,16 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         fh.write(raw)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def write_atomic_if_changed(path: Path, data: bytes | str) -> bool:
+    """Write atomically unless the file already holds exactly ``data``; True if written."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, raw)
+    return True

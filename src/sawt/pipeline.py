@@ -13,8 +13,9 @@ from sawt.audio.assemble import LoudnessMeter, encode_mp3, write_pcm
 from sawt.audio.tags import TagInfo, write_tags
 from sawt.audio.timeline import build_chapters, build_timeline
 from sawt.config import Settings
-from sawt.errors import EngineUnavailable
-from sawt.files import staged
+from sawt.config.artwork import read_image_info
+from sawt.errors import EngineUnavailable, InputError
+from sawt.files import staged, write_atomic_if_changed
 from sawt.models import (
     AudioFacts,
     BlockMedia,
@@ -27,7 +28,7 @@ from sawt.models import (
     TextCaps,
 )
 from sawt.progress import NullReporter, Reporter
-from sawt.publishing.catalog import episode_paths, make_slug, read_record, save_record
+from sawt.publishing.catalog import EpisodePaths, episode_paths, make_slug, read_record, save_record
 from sawt.read.article import read_article
 from sawt.read.clean import CleanReport, dedupe
 from sawt.read.document import Article
@@ -169,7 +170,8 @@ def _render_with(
         with staged(paths.mp3) as mp3_tmp:
             loudness = encode_mp3(raw, engine.sample_rate, mp3_tmp, settings.audio, measured)
             clock.lap("encode")
-            write_tags(mp3_tmp, _tag_info(prepared.article, settings, chapters))
+            picture = _episode_picture(prepared.article, paths)
+            write_tags(mp3_tmp, _tag_info(prepared.article, settings, chapters, picture))
             clock.lap("tags")
             synthesis = SynthesisStats(
                 # Local engines make no requests worth counting.
@@ -188,6 +190,7 @@ def _render_with(
                 loudness.integrated,
             ).model_copy(
                 update={
+                    "image": picture.name if picture else None,
                     "engine_requested": requested,
                     "fallback_reason": fallback_reason,
                     "fingerprint": stamp,
@@ -291,8 +294,23 @@ def _lead(article: Article, limit: int = 300) -> str:
     return first[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _tag_info(article: Article, settings: Settings, chapters: list[Chapter]) -> TagInfo:
-    image = settings.image_path()
+def _episode_picture(article: Article, paths: EpisodePaths) -> Path | None:
+    """Copy the article's own picture beside its episode (``<slug>.png|jpg``), atomically."""
+    if not article.image:
+        return None
+    source = Path(article.image)
+    info = read_image_info(source)
+    if info is None:  # checked when read; the file changed since
+        raise InputError("image is neither PNG nor JPEG", path=source)
+    target = paths.episodes / f"{paths.slug}.{'png' if info.format == 'png' else 'jpg'}"
+    write_atomic_if_changed(target, source.read_bytes())
+    return target
+
+
+def _tag_info(
+    article: Article, settings: Settings, chapters: list[Chapter], picture: Path | None
+) -> TagInfo:
+    image = picture or settings.image_path()
     return TagInfo(
         title=article.title,
         author=article.author,
@@ -325,7 +343,6 @@ def _record(
         date=article.date,
         source_url=article.source_url,
         language=article.language,
-        image=article.image,
         summary=_lead(article),
         source_file=article.path.name,
         engine=engine.name,
@@ -349,4 +366,5 @@ def _record(
         chapters=tuple(chapters),
         timeline=tuple(timeline),
         blocks=tuple(BlockMedia(b.links, b.images) for b in article.blocks),
+        image_alt=article.image_alt,
     )

@@ -29,6 +29,7 @@ from mutagen.id3._tags import save_frame
 
 from sawt.errors import AudioError
 from sawt.models import Chapter
+from sawt.text.web import encode_url
 
 UTF8 = Encoding.UTF8
 
@@ -82,7 +83,7 @@ def write_tags(mp3: Path, info: TagInfo) -> None:
     tags.add(TCON(encoding=UTF8, text="Podcast"))
     tags.add(COMM(encoding=UTF8, lang=info.language, desc="", text=info.summary))
     if info.source_url:
-        tags.add(WOAS(url=info.source_url))
+        tags.add(WOAS(url=encode_url(info.source_url)))  # URL frames are Latin-1
     tags.add(USLT(encoding=UTF8, lang=info.language, desc="", text=info.full_text))
     if info.cover:
         tags.add(_cover_frame(info.cover))

@@ -6,7 +6,6 @@ import os
 import re
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 import platformdirs
 import yaml
@@ -17,6 +16,7 @@ from sawt.config.categories import APPLE_CATEGORIES
 from sawt.config.yamlfile import line_of, parse_yaml, validate
 from sawt.errors import ConfigError
 from sawt.models import LexiconEntry
+from sawt.text.web import check_web_url
 
 CONFIG_NAME = "podcast.yaml"
 
@@ -87,10 +87,7 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an absolute http:// or https:// URL")
-    return value
+    return check_web_url(value)
 
 
 class Owner(_Strict):

@@ -14,16 +14,58 @@ from sawt.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses what would pass silently or crash later.
+
+    - a key given twice (the last one would win without a word);
+    - escaped surrogates ("\\ud800"), which no file or feed can encode;
+    - dates are kept as text, so an impossible one (2026-13-45) is a
+      validation error naming its field instead of a crash while loading.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice", key_node.start_mark
+                )
+            if isinstance(key, (str, int, float, bool)):
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_scalar(self, node: yaml.ScalarNode | yaml.MappingNode) -> Any:
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise yaml.constructor.ConstructorError(
+                None, None, "text holds an unpaired surrogate (not valid Unicode)", node.start_mark
+            )
+        return value
+
+
+# Dates stay text: pydantic checks them, with the field's name and line.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_yaml(text: str, path: Path, *, line_offset: int = 0) -> tuple[Any, yaml.Node | None]:
     """Parse YAML text into data plus its node tree (for line look-ups)."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"malformed YAML: {problem}", path=path, line=line) from exc
+    except (ValueError, OverflowError) as exc:  # a value the constructors cannot hold
+        raise ConfigError(f"malformed YAML: {exc}", path=path) from exc
+    finally:
+        loader.dispose()
     return data, node
 
 

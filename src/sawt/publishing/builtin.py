@@ -34,8 +34,7 @@ def _page_show(show: Show) -> web.PageShow:
 
 
 def _page_episode(record: EpisodeRecord) -> web.PageEpisode:
-    image = web.PageImage(record.image, record.image_alt or record.title) if record.image else None
-    return web.episode_from_record(record, image=image)
+    return web.page_episode(record)
 
 
 def _page(show: Show, record: EpisodeRecord) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sawt.errors import InputError
 from sawt.files import write_atomic
 from sawt.models import EpisodeRecord, RecordError, parse_record
+from sawt.publishing.manifest import read_manifest, write_manifest
 from sawt.publishing.outputs import for_path, outputs
 
 try:  # POSIX only; elsewhere sawt runs without the cross-process lock
@@ -155,16 +156,34 @@ def _is_output(name: str) -> bool:
 
 
 def remove_episode(episodes: Path, slug: str) -> list[Path]:
-    """Delete an episode's record, audio and side files; return what was removed."""
+    """Delete an episode: its record, its audio and picture, and the outputs sawt wrote for it.
+
+    Only files this episode owns go: the record must be one sawt can read, and
+    derived files must be listed in the manifest. Returns what was removed.
+    """
     paths = episode_paths(episodes, slug)
+    if not paths.record.is_file():
+        raise InputError(f"no episode '{slug}' in {episodes}", hint="see `sawt episodes`")
+    root = paths.episodes
     removed: list[Path] = []
     with catalog_lock(episodes):
+        record = read_record(paths.record)  # not a record of ours: refuse, delete nothing
+        owned = read_manifest(root)
+        own = [paths.record, root / record.audio.file]
+        if record.image:
+            own.append(root / record.image)
+        own += [p for p in paths.outputs().values() if _rel(root, p) in owned]
         # The record goes first: once it is gone the episode is out of the
         # catalog, even if a crash leaves some of its files behind.
-        for path in (paths.record, paths.mp3, *paths.outputs().values()):
+        for path in own:
+            if not path.resolve().is_relative_to(root) or path.resolve() == root:
+                continue
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed.append(path)
-    if not removed:
-        raise InputError(f"no episode '{slug}' in {episodes}", hint="see `sawt episodes`")
+        write_manifest(root, owned - {_rel(root, p) for p in removed})
     return removed
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()

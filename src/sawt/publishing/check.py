@@ -13,8 +13,9 @@ from sawt.config import Settings
 from sawt.config.artwork import artwork_problems
 from sawt.config.categories import APPLE_CATEGORIES
 from sawt.publishing.catalog import scan
-from sawt.publishing.feed import FEED_NAME, ITUNES_NS, PODCAST_NS, encode_url
+from sawt.publishing.feed import FEED_NAME, ITUNES_NS, PODCAST_NS
 from sawt.publishing.outputs import outputs
+from sawt.text.web import encode_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
@@ -83,6 +84,11 @@ def _channel_problems(channel: Any, settings: Settings) -> list[str]:
                 problems.append(f"'{sub.get('text')}' is not an Apple subcategory of {name}")
     if not _text(channel, "itunes:owner/itunes:email"):
         problems.append("channel has no itunes:owner e-mail (set owner.email in podcast.yaml)")
+    elif _placeholder_email(_text(channel, "itunes:owner/itunes:email")):
+        problems.append(
+            f"itunes:owner e-mail {_text(channel, 'itunes:owner/itunes:email')} is a placeholder: "
+            "set owner.email in podcast.yaml to an address you read"
+        )
     selfs = [a for a in channel.findall("atom:link", NS) if a.get("rel") == "self"]
     if not selfs or selfs[0].get("href") != encode_url(settings.feed_url()):
         problems.append(f"atom:link rel=self should be {encode_url(settings.feed_url())}")
@@ -113,8 +119,17 @@ def _artwork(channel: Any, settings: Settings, episodes: Path) -> list[str]:
     return [f"{path}: {p}" for p in artwork_problems(path)]
 
 
+def _placeholder_email(email: str) -> bool:
+    # RFC 2606 keeps these domains for examples: no one reads mail sent there.
+    domain = email.rsplit("@", 1)[-1].lower()
+    reserved = ("example.org", "example.com", "example.net", "example", "invalid", "test")
+    return any(domain == r or domain.endswith("." + r) for r in reserved)
+
+
 def _items(channel: Any, settings: Settings, episodes: Path) -> list[str]:
     problems: list[str] = []
+    if not channel.findall("item"):
+        problems.append("the feed has no episodes (Apple rejects an empty feed); run `sawt render`")
     guids: set[str] = set()
     for n, item in enumerate(channel.findall("item"), 1):
         title = _text(item, "title") or f"item {n}"

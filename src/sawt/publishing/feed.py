@@ -6,16 +6,18 @@ import re
 import uuid
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from sawt import web
 from sawt.config import Settings
 from sawt.errors import SawtError
 from sawt.models import EpisodeRecord
 from sawt.publishing.outputs import get
+from sawt.text.web import encode_url, parse_date
 from sawt.version import __version__
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -28,42 +30,11 @@ EXT_NAME = "podcastindex"
 
 # Characters XML 1.0 cannot carry at all (lxml refuses them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def xml_text(text: object) -> str:
     """Text made safe for XML 1.0 (escaping itself is lxml's job)."""
     return _NOT_XML.sub("", str(text))
-
-
-def encode_url(url: str) -> str:
-    """Percent-encode a URL's path, query and fragment (and IDNA its host), once."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        host.encode("ascii")
-    except UnicodeEncodeError:
-        host = host.encode("idna").decode("ascii")
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    if parts.username:  # pragma: no cover - credentials in a feed URL are unusual
-        netloc = f"{parts.username}@{netloc}"
-
-    def enc(text: str, safe: str) -> str:
-        # "%XX" already there is kept; a lone "%" is encoded.
-        return quote(_LONE_PERCENT.sub("%25", text), safe=safe + "%")
-
-    sub = "!$&'()*+,;=:@"
-    return urlunsplit(
-        (
-            parts.scheme,
-            netloc,
-            enc(parts.path, sub + "/"),
-            enc(parts.query, sub + "/?"),
-            enc(parts.fragment, sub + "/?"),
-        )
-    )
 
 
 def file_url(settings: Settings, name: str) -> str:
@@ -151,12 +122,12 @@ def _channel(fg: Any, s: Settings, cover: str | None) -> None:
     fg.link(href=feed_url, rel="self", type="application/rss+xml")
     fg.link(href=site, rel="alternate")
     fg.title(xml_text(s.title))
-    fg.description(xml_text(s.description))
+    fg.description(xml_text(f"{s.description} {synthetic_note(s.language, show=True)}"))
     fg.language(xml_text(s.language))
     fg.generator(f"sawt {__version__}")
     if s.copyright:
         fg.copyright(xml_text(s.copyright))
-    fg.podcast.itunes_summary(xml_text(s.description))
+    fg.podcast.itunes_summary(xml_text(f"{s.description} {synthetic_note(s.language, show=True)}"))
     fg.podcast.itunes_type(s.type)
     if s.author:
         fg.podcast.itunes_author(xml_text(s.author))
@@ -168,21 +139,37 @@ def _channel(fg: Any, s: Settings, cover: str | None) -> None:
         fg.image(url=image_url, title=xml_text(s.title), link=site)
 
 
+def synthetic_note(language: str, *, show: bool = False) -> str:
+    """One sentence saying the audio is synthetic speech (the show's or one episode's)."""
+    if language.lower().startswith("ar"):
+        if show:
+            return "الصوت في هذه الحلقات اصطناعي: ولّده حاسوب من نصوص المقالات."
+        return "الصوت في هذه الحلقة اصطناعي: ولّده حاسوب من نص المقال."
+    if show:
+        return "The audio of these episodes is synthetic speech, made by a computer from the text."
+    return "The audio is synthetic speech, made by a computer from the article's text."
+
+
 def _item(fg: Any, s: Settings, record: EpisodeRecord) -> None:
     slug = record.slug
+    lang = record.language or s.language
+    note = synthetic_note(lang)
     fe = fg.add_entry(order="append")  # records come newest first
     fe.title(xml_text(record.title))
     fe.guid(record.guid or slug, permalink=False)
     fe.enclosure(file_url(s, record.audio.file), str(record.audio.bytes), record.audio.type)
-    fe.pubDate(_when(record))
-    fe.description(xml_text(record.summary or record.title))
-    if record.source_url:
-        fe.link(href=encode_url(record.source_url))
+    fe.pubDate(episode_date(record))
+    fe.description(xml_text(f"{record.summary or record.title} {note}"))
+    fe.content(xml_text(web.article_html(web.page_episode(record), note)))  # escaped, not CDATA
+    # The article where it was published, else its page in the web edition.
+    page = _output_url(s, "page", slug)
+    fe.link(href=encode_url(record.source_url) if record.source_url else page)
     fe.podcast.itunes_duration(max(1, round(record.duration_ms / 1000)))
     if record.author:
         fe.podcast.itunes_author(xml_text(record.author))
+    if record.image:
+        fe.podcast.itunes_image(file_url(s, record.image))
     ext = getattr(fe, EXT_NAME)
-    lang = record.language or s.language
     ext.transcripts = [
         {
             "url": _output_url(s, "vtt", slug),
@@ -191,6 +178,7 @@ def _item(fg: Any, s: Settings, record: EpisodeRecord) -> None:
             "rel": "captions",
         },
         {"url": _output_url(s, "srt", slug), "type": "application/x-subrip", "language": lang},
+        {"url": page, "type": "text/html", "language": lang},
     ]
     ext.chapters = {"url": _output_url(s, "chapters", slug), "type": "application/json+chapters"}
 
@@ -199,12 +187,10 @@ def _output_url(s: Settings, name: str, slug: str) -> str:
     return file_url(s, get(name).relpath(slug))
 
 
-def _when(record: EpisodeRecord) -> datetime:
-    for value in (record.pub_date, record.rendered_at):
-        if value:
-            try:
-                when = datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+def episode_date(record: EpisodeRecord) -> datetime:
+    """pubDate: the article's own date when it has one, else the first render's (never moves)."""
+    for value in (record.date, record.pub_date, record.rendered_at):
+        when = parse_date(value) if value else None
+        if when is not None:
+            return when
     return datetime.now(timezone.utc)

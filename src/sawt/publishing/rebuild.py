@@ -9,19 +9,18 @@ only when the manifest lists it and its record is gone. A ``talk.srt`` or
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sawt.config import Settings
 from sawt.config.artwork import read_image_info
-from sawt.files import write_atomic
+from sawt.files import write_atomic_if_changed
 from sawt.models import EpisodeRecord
 from sawt.publishing.catalog import catalog_lock, episode_paths, save_record, scan
+from sawt.publishing.manifest import read_manifest, write_manifest
 from sawt.publishing.outputs import Show, outputs
 
 COVER_STEM = "cover"
-MANIFEST_NAME = ".sawt-outputs.json"
 
 
 @dataclass
@@ -36,16 +35,8 @@ class PublishReport:
 
 
 def write_if_changed(path: Path, data: bytes | str) -> bool:
-    """Write atomically unless the file already holds exactly ``data``."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        if path.read_bytes() == raw:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, raw)
-    return True
+    """Write atomically unless the file already holds exactly ``data`` (keeps mtimes for rsync)."""
+    return write_atomic_if_changed(path, data)
 
 
 def publish(settings: Settings) -> PublishReport:
@@ -107,29 +98,6 @@ def _with_identity(episodes: Path, record: EpisodeRecord) -> EpisodeRecord:
     # A record from before the catalog kept identities: give it one now, in the
     # record, so it stays the same from here on.
     return save_record(episode_paths(episodes, record.slug).record, record, locked=True)
-
-
-def read_manifest(episodes: Path) -> set[str]:
-    """The outputs sawt has written in ``episodes`` (paths relative to it)."""
-    try:
-        data = json.loads((episodes / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, list):
-        return set()
-    return {f for f in files if isinstance(f, str) and _inside(f)}
-
-
-def write_manifest(episodes: Path, files: set[str]) -> None:
-    """Record which outputs sawt owns in ``episodes``."""
-    text = json.dumps({"files": sorted(files)}, ensure_ascii=False, indent=1) + "\n"
-    write_if_changed(episodes / MANIFEST_NAME, text)
-
-
-def _inside(rel: str) -> bool:
-    path = Path(rel)
-    return not path.is_absolute() and ".." not in path.parts and bool(path.parts)
 
 
 def _publish_cover(

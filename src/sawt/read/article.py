@@ -12,13 +12,15 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from sawt.config.yamlfile import parse_yaml, validate
+from sawt.config.artwork import read_image_info
+from sawt.config.yamlfile import line_of, parse_yaml, validate
 from sawt.errors import InputError
 from sawt.models import Image, LexiconEntry, Link
 from sawt.read.document import Article, Block, BlockKind
 from sawt.read.encoding import decode_text
 from sawt.text.normalize import Boilerplate
 from sawt.text.tidy import tidy
+from sawt.text.web import check_web_url, parse_date
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_BYTES = 20_000_000
@@ -35,6 +37,7 @@ class FrontMatter(BaseModel):
     source_url: str | None = None
     slug: str | None = None
     image: str | None = None
+    image_alt: str | None = None
     language: str | None = None
     lexicon: tuple[LexiconEntry, ...] = ()
 
@@ -43,7 +46,14 @@ class FrontMatter(BaseModel):
     def _date_text(cls, value: object) -> object:
         if isinstance(value, (date, datetime)):
             return value.isoformat()
+        if isinstance(value, str) and parse_date(value) is None:
+            raise ValueError(f"'{value}' is not a date (write YYYY-MM-DD)")
         return value
+
+    @field_validator("source_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        return check_web_url(value) if value is not None else None
 
     @field_validator("title", "author", "slug", "language", mode="before")
     @classmethod
@@ -140,6 +150,17 @@ def parse_text(text: str, path: Path) -> Article:
     return Article(path=path, title=title, author=author, blocks=body)
 
 
+def _check_image(article: Path, image: str, line: int) -> None:
+    # An episode's picture: relative to the article, PNG or JPEG, and there.
+    target = article.parent / image
+    if not target.is_file():
+        raise InputError(
+            f"image '{image}' not found (looked for {target})", path=article, line=line
+        )
+    if read_image_info(target) is None:
+        raise InputError(f"image '{image}' is neither PNG nor JPEG", path=article, line=line)
+
+
 def _title_and_source(head: list[str]) -> tuple[str | None, str | None, int]:
     """Pick the headline (not a one-word kicker) and a source line from header lines."""
     if not head:
@@ -170,6 +191,8 @@ def parse_markdown(text: str, path: Path) -> Article:
         if data is not None and not isinstance(data, dict):
             raise InputError("front matter must be a YAML mapping", path=path, line=2)
         meta = validate(FrontMatter, data, node, path, line_offset=1)
+        if meta.image:
+            _check_image(path, meta.image, (line_of(node, ["image"]) or 1) + 1)
 
     title: str | None = None
     blocks: list[Block] = []
@@ -233,7 +256,8 @@ def parse_markdown(text: str, path: Path) -> Article:
         date=meta.date,
         source_url=meta.source_url,
         slug=meta.slug,
-        image=meta.image,
+        image=str((path.parent / meta.image).resolve()) if meta.image else None,
+        image_alt=meta.image_alt,
         language=meta.language or "ar",
         lexicon=meta.lexicon,
     )

@@ -37,7 +37,8 @@ class Article:
     date: str | None = None
     source_url: str | None = None
     slug: str | None = None
-    image: str | None = None
+    image: str | None = None  # absolute path of the episode's picture
+    image_alt: str | None = None
     language: str = "ar"
     notes: tuple[str, ...] = field(default=())
     lexicon: tuple[LexiconEntry, ...] = ()  # this article's own pronunciations

@@ -23,13 +23,14 @@ from sawt.web.pages import (
     INDEX,
     SCRIPT,
     STYLESHEET,
+    article_html,
     asset_text,
     build_episode_page,
     build_index_page,
     engine_label,
     write_assets,
 )
-from sawt.web.record import block_media, episode_from_record
+from sawt.web.record import block_media, episode_from_record, page_episode
 from sawt.web.sidefiles import chapters_vtt, transcript_txt
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "PageLink",
     "PageSentence",
     "PageShow",
+    "article_html",
     "asset_text",
     "block_media",
     "build_episode_page",
@@ -52,6 +54,7 @@ __all__ = [
     "chapters_vtt",
     "engine_label",
     "episode_from_record",
+    "page_episode",
     "transcript_txt",
     "write_assets",
 ]

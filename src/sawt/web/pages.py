@@ -8,11 +8,12 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from sawt.files import write_atomic
+from sawt.text.web import encode_url
 from sawt.web.model import PageBlock, PageChapter, PageEpisode, PageImage, PageLink, PageShow
 from sawt.web.words import (
     Part,
@@ -148,7 +149,7 @@ def podcast_link(feed_url: str) -> str:
 
 def iri_to_uri(url: str) -> str:
     """Percent-encode what a URL may not hold as is (Arabic, spaces), keeping its structure."""
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+    return encode_url(url)
 
 
 def _show_context(show: PageShow) -> dict[str, object]:
@@ -178,6 +179,12 @@ def build_episode_page(show: PageShow, ep: PageEpisode) -> str:
         article_lang=ep.language or show.language or "ar",
         article_dir=text_direction(ep.language or show.language or "ar"),
     )
+
+
+def article_html(ep: PageEpisode, note: str) -> str:
+    """The article's text as simple, escaped HTML (for a feed's content:encoded), then ``note``."""
+    template = _environment().get_template("article.html.j2")
+    return template.render(view=_view(ep), note=note).strip() + "\n"
 
 
 def _newest_first_key(ep: PageEpisode) -> tuple[date, str, str]:

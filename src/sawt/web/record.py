@@ -84,3 +84,9 @@ def episode_from_record(
         image=image,
         mp3_bytes=record.audio.bytes,
     )
+
+
+def page_episode(record: EpisodeRecord) -> PageEpisode:
+    """The PageEpisode of a record, with the episode's own picture when it has one."""
+    image = PageImage(record.image, record.image_alt or record.title) if record.image else None
+    return episode_from_record(record, image=image)
