@@ -6,12 +6,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from sawt.config import AudioSettings
-from sawt.engines.base import Clip
+from sawt.engines.base import Clip, WordMark
 from sawt.errors import AudioError
 from sawt.ffmpeg import ffmpeg_exe, pydub, run_ffmpeg
 
@@ -30,6 +30,8 @@ class Span:
     index: int
     start_ms: int
     end_ms: int
+    # (word, start ms, end ms) in episode time, when the engine timed its words.
+    words: tuple[tuple[str, int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,21 @@ def trim_silence(clip: Clip) -> Clip:
     start = max(0, lead - EDGE_KEEP_MS)
     end = min(len(seg), len(seg) - trail + EDGE_KEEP_MS)
     frames = clip.sample_rate / 1000
-    return Clip(clip.pcm[int(start * frames) * 2 : int(end * frames) * 2], clip.sample_rate)
+    first, last = int(start * frames), int(end * frames)
+    trimmed = replace(clip, pcm=clip.pcm[first * 2 : last * 2])
+    if clip.words:
+        trimmed = replace(trimmed, words=shift_words(clip.words, first / frames, trimmed))
+    return trimmed
+
+
+def shift_words(words: tuple[WordMark, ...], cut_ms: float, clip: Clip) -> tuple[WordMark, ...]:
+    """Word marks after ``cut_ms`` were cut from the clip's start, kept within the clip."""
+    length = clip.duration_ms
+
+    def inside(ms: float) -> float:
+        return min(max(0.0, ms - cut_ms), length)
+
+    return tuple(WordMark(w.text, inside(w.start_ms), inside(w.end_ms)) for w in words)
 
 
 class LoudnessMeter:
@@ -135,7 +151,13 @@ def write_pcm(
         samples += len(clip.pcm) // 2
         end = samples
         samples += pause
-        spans.append(Span(index, _ms(start, sample_rate), _ms(end, sample_rate)))
+        words = None
+        if clip.words:
+            offset = start * 1000 / sample_rate
+            words = tuple(
+                (w.text, round(offset + w.start_ms), round(offset + w.end_ms)) for w in clip.words
+            )
+        spans.append(Span(index, _ms(start, sample_rate), _ms(end, sample_rate), words))
         if on_piece:
             on_piece(index)
     return spans

@@ -22,10 +22,23 @@ class Entry:
     end_ms: int
     original: str
     spoken: str
+    # (spoken word, start ms, end ms) in episode time; None when the engine gives no timing.
+    words: tuple[tuple[str, int, int], ...] | None = None
+
+    def __post_init__(self) -> None:
+        # Read back from a JSON record, the words are lists: make them tuples again.
+        if self.words is not None:
+            words = tuple((str(t), int(a), int(b)) for t, a, b in self.words)
+            object.__setattr__(self, "words", words)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
+        """A JSON-ready dict (no ``words`` key without word timing)."""
+        data = asdict(self)
+        if self.words is None:
+            del data["words"]
+        else:
+            data["words"] = [list(w) for w in self.words]
+        return data
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,7 @@ def build_timeline(pieces: list[Piece], spans: list[Span]) -> list[Entry]:
             by_index[p.index].end_ms,
             p.original,
             p.spoken,
+            by_index[p.index].words,
         )
         for p in pieces
     ]
