@@ -259,9 +259,14 @@ def _print_script(prepared: object, as_json: bool) -> None:
 @app.command()
 def engines(config: ConfigOpt = None) -> None:
     """List the speech engines and whether each is usable here."""
+    try:
+        settings = _settings(config)
+    except SawtError as exc:
+        _fail(exc)
+        return
     table = Table("engine", "usable", "details")
     for name, info in sorted(available_engines().items()):
-        ok, detail = info.check()
+        ok, detail = info.usable(settings)
         table.add_row(
             name, "[green]yes[/]" if ok else "[red]no[/]", f"{info.description}\n{detail}"
         )
