@@ -104,12 +104,6 @@ def expected_events(speech: Speech) -> list[Chunk]:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def edge_server() -> Iterator[FakeEdge]:
-    with FakeEdge() as fake:
-        yield fake
-
-
 @pytest.fixture()
 def fake(edge_server: FakeEdge) -> Iterator[FakeEdge]:
     """The shared stand-in, reset, with edge-tts trusting it."""
