@@ -335,3 +335,30 @@ def test_cli_render_with_edge_then_cached(fake: FakeEdge, tmp_path: Path) -> Non
     again = run_sawt("render", SAMPLE.name, "--engine", "edge", "--force", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert fake.request_count == 0 and fake.connect_count == 0
+
+
+def test_engines_command_checks_edge_with_podcast_yaml(
+    fake: FakeEdge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from sawt import cli
+    from sawt.cli import app
+
+    monkeypatch.setattr(cli.out, "width", 400)  # one table row per line
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "podcast.yaml").write_text(
+        f"auto: [edge, espeak]\nedge:\n  proxy: {fake.proxy_url}\n", "utf-8"
+    )
+    up = CliRunner().invoke(app, ["engines"])
+    assert up.exit_code == 0, up.stdout
+    assert f"reaches proxy 127.0.0.1:{fake.port}" in up.stdout
+    assert "would use edge of edge → espeak; edge-tts" in up.stdout
+    with FakeEdge() as gone:
+        dead = gone.proxy_url
+    (tmp_path / "podcast.yaml").write_text(
+        f"auto: [edge, espeak]\nedge:\n  proxy: {dead}\n", "utf-8"
+    )
+    down = CliRunner().invoke(app, ["engines"]).stdout
+    assert "would use espeak of edge → espeak (not edge: edge-tts" in down
+    assert "cannot reach speech.platform.bing.com or the proxy" in down

@@ -91,12 +91,13 @@ def _auto_check() -> tuple[bool, str]:
 def _auto_check_with(settings: Settings) -> tuple[bool, str]:
     # Always usable as long as its last engine is: that one is never probed.
     chain = engine_chain("auto", settings)
+    skipped: list[str] = []
     for name in chain:
         ok, detail = engine_info(name).usable(settings)
         if ok or name == chain[-1]:
-            skipped = chain[: chain.index(name)]
-            why = f" ({', '.join(skipped)} unreachable)" if skipped else ""
-            return ok, f"would use {name}{why} of [{', '.join(chain)}]; {detail}"
+            why = f" ({'; '.join(skipped)})" if skipped else ""
+            return ok, f"would use {name} of {' → '.join(chain)}{why}; {detail}"
+        skipped.append(f"not {name}: {detail}")
     raise AssertionError("unreachable: the chain is never empty")
 
 
