@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sawt.ffmpeg import ffmpeg_exe
+from tests.fakeedge import FakeEdge
 from tests.fakegoogle import FakeGoogle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,13 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def server() -> Iterator[FakeGoogle]:
     """One Google stand-in per test module: it caches the audio it makes per text."""
     with FakeGoogle() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def edge_server() -> Iterator[FakeEdge]:
+    """One Edge read-aloud stand-in per test module (it caches the speech it makes)."""
+    with FakeEdge() as fake:
         yield fake
 
 

@@ -14,7 +14,12 @@ from rich.table import Table
 
 from sawt.config import Settings, load_settings
 from sawt.errors import SawtError
-from sawt.speech.engines import available_engines, create_engine, engine_info
+from sawt.speech.engines import (
+    available_engines,
+    check_engine_names,
+    create_engine,
+    engine_info,
+)
 from sawt.version import __version__
 
 if TYPE_CHECKING:
@@ -101,7 +106,9 @@ class RichReporter:
 
 
 def _settings(config: Path | None) -> Settings:
-    return load_settings(config)
+    settings = load_settings(config)
+    check_engine_names(settings)
+    return settings
 
 
 def _fail(exc: SawtError) -> None:
@@ -259,9 +266,14 @@ def _print_script(prepared: Prepared, as_json: bool) -> None:
 @app.command()
 def engines(config: ConfigOpt = None) -> None:
     """List the speech engines and whether each is usable here."""
+    try:
+        settings = _settings(config)
+    except SawtError as exc:
+        _fail(exc)
+        return
     table = Table("engine", "usable", "details")
     for name, info in sorted(available_engines().items()):
-        ok, detail = info.check()
+        ok, detail = info.usable(settings)
         table.add_row(
             name, "[green]yes[/]" if ok else "[red]no[/]", f"{info.description}\n{detail}"
         )

@@ -86,15 +86,6 @@ class BlockMedia:
 
 
 @dataclass(frozen=True)
-class Word:
-    """One word's place in the episode, for engines that report word timing."""
-
-    text: str
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True)
 class Entry:
     """One spoken piece with its exact place in the episode."""
 
@@ -106,13 +97,22 @@ class Entry:
     end_ms: int
     original: str
     spoken: str
-    words: tuple[Word, ...] = ()
+    # (spoken word, start ms, end ms) in episode time; None when the engine gives no timing.
+    words: tuple[tuple[str, int, int], ...] | None = None
+
+    def __post_init__(self) -> None:
+        # Read back from a JSON record, the words are lists: make them tuples again.
+        if self.words is not None:
+            words = tuple((str(t), int(a), int(b)) for t, a, b in self.words)
+            object.__setattr__(self, "words", words)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (no ``words`` key when the engine gave no word timing)."""
+        """A JSON-ready dict (no ``words`` key without word timing)."""
         data = asdict(self)
-        if not self.words:
+        if self.words is None:
             del data["words"]
+        else:
+            data["words"] = [list(w) for w in self.words]
         return data
 
 
@@ -160,6 +160,14 @@ class CleaningFacts(_Record):
     replaced: tuple[tuple[int, int], ...] = ()  # (dropped line, fuller version's line)
 
 
+@dataclass(frozen=True)
+class FallbackFact:
+    """An engine of the chain that could not make the episode, and why."""
+
+    engine: str
+    reason: str
+
+
 class SynthesisStats(_Record):
     """How the speech was made: requests sent, retries, pieces served from the cache."""
 
@@ -189,7 +197,10 @@ class EpisodeRecord(_Record):
     engine: str = ""
     engine_identity: str | None = None
     engine_requested: str | None = None
+    engine_chain: tuple[str, ...] = ()
+    fallbacks: tuple[FallbackFact, ...] = ()
     fallback_reason: str | None = None
+    word_timing: bool = False
     rendered_at: str | None = None
     sawt_version: str | None = None
     duration_ms: int = Field(ge=0)

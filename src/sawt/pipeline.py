@@ -23,6 +23,7 @@ from sawt.models import (
     CleaningFacts,
     Entry,
     EpisodeRecord,
+    FallbackFact,
     RecordError,
     SynthesisStats,
     TextCaps,
@@ -35,7 +36,7 @@ from sawt.read.document import Article
 from sawt.speech.arabic.lexicon import Lexicon
 from sawt.speech.arabic.spoken import FrontEnd
 from sawt.speech.cache import ClipCache
-from sawt.speech.engines import Engine, create_engine, engine_info
+from sawt.speech.engines import Engine, create_engine, engine_chain, engine_info
 from sawt.speech.script import Piece, build_script
 from sawt.speech.synth import Synthesizer
 from sawt.text.normalize import Boilerplate
@@ -98,37 +99,53 @@ def render(
     An article whose text and settings are unchanged since its last render is
     skipped (``force`` renders it anyway).
 
-    With an engine that has a fallback (``auto``), a failure of the preferred
-    engine re-renders the whole episode with the fallback: one voice per episode.
+    With a chain of engines (``auto``: the ``auto:`` list of podcast.yaml; or an
+    engine with a fallback), a failure of one engine re-renders the whole episode
+    with the next: one voice per episode. Every engine but the last is probed
+    with a short time limit on its first piece.
     """
     reporter = reporter or NullReporter()
     name = engine_name or settings.engine
-    info = engine_info(name)
+    engine_info(name)  # an unknown name fails before any work
+    chain = engine_chain(name, settings)
     stamp = fingerprint(path, settings, name)
     if not force:
         previous = _unchanged(path, settings, stamp)
         if previous is not None:
             return previous
-    engine = info.factory(settings)
-    try:
-        return _render_with(engine, path, settings, reporter, requested=name, stamp=stamp)
-    except EngineUnavailable as exc:
-        if info.fallback is None:
-            raise
-        reporter.warn(
-            f"{engine.name} is unavailable, so the whole episode uses {info.fallback}: "
-            f"{exc.message}"
-        )
-        fallback = create_engine(info.fallback, settings)
-        return _render_with(
-            fallback,
-            path,
-            settings,
-            reporter,
-            requested=name,
-            stamp=stamp,
-            fallback_reason=exc.message,
-        )
+    fallbacks: list[Fallback] = []
+    for position, member in enumerate(chain):
+        last = position == len(chain) - 1
+        engine = create_engine(member, settings, probe=not last)
+        try:
+            return _render_with(
+                engine,
+                path,
+                settings,
+                reporter,
+                requested=name,
+                stamp=stamp,
+                chain=chain,
+                fallbacks=fallbacks,
+            )
+        except EngineUnavailable as exc:
+            if last:
+                raise
+            following = chain[position + 1]
+            reporter.warn(
+                f"{engine.name} is unavailable, so the whole episode uses {following}: "
+                f"{exc.message}"
+            )
+            fallbacks.append(Fallback(engine.name, exc.message))
+    raise EngineUnavailable(f"no engine to try for {name}")  # a chain is never empty
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """An engine of the chain that could not make the episode, and why."""
+
+    engine: str
+    reason: str
 
 
 def _render_with(
@@ -139,7 +156,8 @@ def _render_with(
     *,
     requested: str,
     stamp: str,
-    fallback_reason: str | None = None,
+    chain: list[str],
+    fallbacks: list[Fallback],
 ) -> RenderResult:
     clock = _Clock()
     prepared = prepare(path, settings, engine.max_chars, engine.caps)
@@ -192,7 +210,11 @@ def _render_with(
                 update={
                     "image": picture.name if picture else None,
                     "engine_requested": requested,
-                    "fallback_reason": fallback_reason,
+                    # Which engines were in line, which could not speak and why.
+                    "engine_chain": tuple(chain),
+                    "fallbacks": tuple(FallbackFact(f.engine, f.reason) for f in fallbacks),
+                    "fallback_reason": fallbacks[-1].reason if fallbacks else None,
+                    "word_timing": any(e.words is not None for e in timeline),
                     "fingerprint": stamp,
                     "timing_s": clock.laps,
                     "synthesis": synthesis,

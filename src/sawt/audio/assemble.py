@@ -28,6 +28,8 @@ class Span:
     index: int
     start_ms: int
     end_ms: int
+    # (word, start ms, end ms) in episode time, when the engine timed its words.
+    words: tuple[tuple[str, int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,13 @@ def write_pcm(
         samples += len(clip.pcm) // 2
         end = samples
         samples += pause
-        spans.append(Span(index, _ms(start, sample_rate), _ms(end, sample_rate)))
+        words = None
+        if clip.words:
+            offset = start * 1000 / sample_rate
+            words = tuple(
+                (w.text, round(offset + w.start_ms), round(offset + w.end_ms)) for w in clip.words
+            )
+        spans.append(Span(index, _ms(start, sample_rate), _ms(end, sample_rate), words))
         if on_piece:
             on_piece(index)
     return spans

@@ -21,6 +21,7 @@ def build_timeline(pieces: list[Piece], spans: list[Span]) -> list[Entry]:
             by_index[p.index].end_ms,
             p.original,
             p.spoken,
+            by_index[p.index].words,
         )
         for p in pieces
     ]

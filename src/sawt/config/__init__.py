@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 import yaml
@@ -83,6 +84,56 @@ class GttsSettings(_Strict):
     preflight_timeout: float = Field(4.0, gt=0, le=60, description="auto: first request timeout")
 
 
+class EdgeSettings(_Strict):
+    """Microsoft Edge's neural voice (read-aloud service, via edge-tts) and how sawt calls it."""
+
+    # Saudi locale: the service's Modern Standard Arabic voices, the register news is
+    # written in (ar-MA-JamalNeural, ar-EG-SalmaNeural… read MSA with a regional accent).
+    voice: str = "ar-SA-HamedNeural"
+    rate: str = Field("+0%", description="speed change, like +10% or -5%")
+    pitch: str = Field("+0Hz", description="pitch change, like +2Hz or -3Hz")
+    # Transport: an HTTP proxy that tunnels (CONNECT) to speech.platform.bing.com,
+    # and extra CA certificates to trust (PEM; e.g. a company proxy that inspects TLS).
+    proxy: str | None = None
+    ca_file: str | None = None
+    concurrency: int = Field(4, ge=1, le=16, description="pieces in flight at once")
+    rate_limit: float = Field(10.0, gt=0, le=100, description="requests per second at most")
+    retries: int = Field(6, ge=0, le=20, description="retries per piece after the first try")
+    backoff: float = Field(0.5, ge=0, le=60, description="first retry delay, seconds")
+    backoff_max: float = Field(20.0, ge=0, le=600, description="longest retry delay, seconds")
+    timeout: float = Field(30.0, gt=0, le=300, description="seconds for one piece, all of it")
+    deadline: float = Field(900.0, gt=0, description="seconds for all requests of an episode")
+    preflight_timeout: float = Field(6.0, gt=0, le=60, description="in a chain: first piece")
+
+    @field_validator("voice")
+    @classmethod
+    def _voice(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]{2,}-[A-Z]{2,}-\w+Neural", value):
+            raise ValueError("must be an Edge voice name like ar-SA-HamedNeural")
+        return value
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if not re.fullmatch(r"[+-]\d+%", value):
+            raise ValueError("must be a signed percentage like +10% or -5%")
+        return value
+
+    @field_validator("pitch")
+    @classmethod
+    def _pitch(cls, value: str) -> str:
+        if not re.fullmatch(r"[+-]\d+Hz", value):
+            raise ValueError("must be a signed frequency like +2Hz or -3Hz")
+        return value
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        if value is not None and (urlsplit(value).scheme != "http" or not urlsplit(value).hostname):
+            raise ValueError("must be an http:// proxy URL like http://127.0.0.1:3128")
+        return value
+
+
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -126,15 +177,30 @@ class Settings(_Strict):
     locked: bool = False
     episodes_dir: str = "episodes"
     engine: str = "auto"
+    # What "auto" tries, in order: the first engine that gets through the episode's
+    # first piece speaks all of it (one voice per episode); the last one always runs.
+    auto: tuple[str, ...] = ("gtts", "espeak")
     cache_dir: str | None = None  # default: the per-user cache folder
     pauses: Pauses = Pauses()
     audio: AudioSettings = AudioSettings()
     espeak: EspeakSettings = EspeakSettings()
     gtts: GttsSettings = GttsSettings()
+    edge: EdgeSettings = EdgeSettings()
     # Pronunciations for every engine: [{match: حموشي, say: حَمُّوشِي}, {match: …, regex: true}].
     lexicon: tuple[LexiconEntry, ...] = ()
     # Lines never read aloud, on top of the built-in list: phrases, or "re:<regex>".
     boilerplate: tuple[str, ...] = ()
+
+    @field_validator("auto")
+    @classmethod
+    def _auto_chain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # The names are checked against the engine registry by
+        # sawt.speech.engines.check_engine_names, which knows the plug-ins.
+        if not value:
+            raise ValueError("must name at least one engine, e.g. [gtts, espeak]")
+        if len(set(value)) != len(value):
+            raise ValueError("names an engine twice")
+        return value
 
     @field_validator("boilerplate")
     @classmethod
@@ -149,6 +215,17 @@ class Settings(_Strict):
 
     # Where the file was read from; paths in it are relative to this folder.
     root: Path = Field(default=Path("."), exclude=True)
+    # The file itself and the line of each setting, for errors found after loading.
+    source: Path | None = Field(default=None, exclude=True)
+    lines: dict[str, int] = Field(default_factory=dict, exclude=True)
+
+    def line_of(self, *loc: str | int) -> int | None:
+        """The line of a setting in podcast.yaml (``line_of("auto", 1)``), if known."""
+        for n in range(len(loc), 0, -1):
+            key = ".".join(str(p) for p in loc[:n])
+            if key in self.lines:
+                return self.lines[key]
+        return None
 
     @field_validator("base_url")
     @classmethod
@@ -220,9 +297,26 @@ def load_settings(path: Path | None) -> Settings:
         raise ConfigError("expected a mapping of settings at the top level", path=path, line=1)
     data = dict(data or {})
     data["root"] = path.resolve().parent
+    data["source"] = path
+    data["lines"] = _lines(node)
     settings = validate(Settings, data, node, path)
     _check_cover(settings, node, path)
     return settings
+
+
+def _lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
+    """The line of every key (and list item) under ``node``, by dotted path."""
+    found: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}{key.value}"
+            found[path] = key.start_mark.line + 1
+            found.update(_lines(value, path + "."))
+    elif isinstance(node, yaml.SequenceNode):
+        for n, item in enumerate(node.value):
+            found[f"{prefix}{n}"] = item.start_mark.line + 1
+            found.update(_lines(item, f"{prefix}{n}."))
+    return found
 
 
 def _check_cover(settings: Settings, node: yaml.Node | None, path: Path) -> None:

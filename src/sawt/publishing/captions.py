@@ -49,23 +49,52 @@ def _sentences(timeline: Sequence[Entry]) -> list[list[Entry]]:
 
 
 def _timed_words(group: Sequence[Entry]) -> list[tuple[str, int, int]]:
-    # Within a piece, time is shared out in proportion to characters: the only
-    # estimate available, and exact again at every piece boundary.
     words: list[tuple[str, int, int]] = []
     for entry in group:
-        text = " ".join(str(entry.original).split())
-        start, end = int(entry.start_ms), int(entry.end_ms)
-        span = max(0, end - start)
-        for m in re.finditer(r"\S+", text):
-            w_start = start + span * m.start() // len(text)
-            w_end = start + span * m.end() // len(text)
-            words.append((m.group(), w_start, w_end))
+        text = " ".join(entry.original.split())
+        words.extend(_engine_timed(text, entry.words) or _estimated(text, entry))
     return words
 
 
+def _engine_timed(
+    text: str, timed: tuple[tuple[str, int, int], ...] | None
+) -> list[tuple[str, int, int]] | None:
+    """The written words with the times the engine reported, if they pair up one to one.
+
+    The engine times what it heard (the spoken form, without punctuation); it
+    pairs with what is written when both have as many words. Tokens without a
+    letter (a dash) take the time of the word before them.
+    """
+    if not timed:
+        return None
+    tokens = text.split()
+    spoken = [t for t in tokens if re.search(r"\w", t)]
+    if len(spoken) != len(timed):
+        return None
+    out: list[tuple[str, int, int]] = []
+    times = iter(timed)
+    start = end = int(timed[0][1])
+    for token in tokens:
+        if re.search(r"\w", token):
+            _word, start, end = next(times)
+        out.append((token, int(start), int(end)))
+    return out
+
+
+def _estimated(text: str, entry: Entry) -> list[tuple[str, int, int]]:
+    # Without engine timing, time within a piece is shared out in proportion to
+    # characters: the only estimate available, and exact again at every piece boundary.
+    start, end = entry.start_ms, entry.end_ms
+    span = max(0, end - start)
+    return [
+        (m.group(), start + span * m.start() // len(text), start + span * m.end() // len(text))
+        for m in re.finditer(r"\S+", text)
+    ]
+
+
 def _split_sentence(group: Sequence[Entry], max_chars: int) -> list[Cue]:
-    start, end = int(group[0].start_ms), int(group[-1].end_ms)
-    text = " ".join(" ".join(str(e.original).split()) for e in group)
+    start, end = group[0].start_ms, group[-1].end_ms
+    text = " ".join(" ".join(e.original.split()) for e in group)
     if len(text) <= max_chars:
         return [Cue(start, end, text)]
     words = _timed_words(group)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sawt.ffmpeg import pydub
-from sawt.speech.engines.base import Clip
+from sawt.speech.engines.base import Clip, WordMark
 
 SILENCE_DBFS = -50.0  # below this a 10 ms window counts as silence
 EDGE_KEEP_MS = 30  # keep a little of the fade so words do not start abruptly
@@ -22,4 +24,18 @@ def trim_silence(clip: Clip) -> Clip:
     start = max(0, lead - EDGE_KEEP_MS)
     end = min(len(seg), len(seg) - trail + EDGE_KEEP_MS)
     frames = clip.sample_rate / 1000
-    return Clip(clip.pcm[int(start * frames) * 2 : int(end * frames) * 2], clip.sample_rate)
+    first, last = int(start * frames), int(end * frames)
+    trimmed = replace(clip, pcm=clip.pcm[first * 2 : last * 2])
+    if clip.words:
+        trimmed = replace(trimmed, words=shift_words(clip.words, first / frames, trimmed))
+    return trimmed
+
+
+def shift_words(words: tuple[WordMark, ...], cut_ms: float, clip: Clip) -> tuple[WordMark, ...]:
+    """Word marks after ``cut_ms`` were cut from the clip's start, kept within the clip."""
+    length = clip.duration_ms
+
+    def inside(ms: float) -> float:
+        return min(max(0.0, ms - cut_ms), length)
+
+    return tuple(WordMark(w.text, inside(w.start_ms), inside(w.end_ms)) for w in words)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
 from sawt.config import Settings
-from sawt.errors import EngineError
+from sawt.errors import ConfigError, EngineError
 from sawt.models import TextCaps
 from sawt.speech.engines.base import Clip, Engine, Policy
 
@@ -19,6 +19,7 @@ __all__ = [
     "TextCaps",
     "available_engines",
     "create_engine",
+    "engine_chain",
     "engine_info",
 ]
 
@@ -33,6 +34,14 @@ class EngineInfo:
     check: Callable[[], tuple[bool, str]]
     # If this engine cannot make the episode, make all of it with this one instead.
     fallback: str | None = None
+    # Before a fallback: how long the first piece may take (a quick probe), if it may fail.
+    preflight: Callable[[Settings], float] | None = None
+    # Like check, with the settings of podcast.yaml (proxy, voice, the auto chain).
+    check_with: Callable[[Settings], tuple[bool, str]] | None = None
+
+    def usable(self, settings: Settings) -> tuple[bool, str]:
+        """Whether the engine can run here now, and the details."""
+        return self.check_with(settings) if self.check_with else self.check()
 
 
 def _espeak(settings: Settings) -> Engine:
@@ -53,35 +62,69 @@ def _gtts(settings: Settings) -> Engine:
     return GttsEngine(settings.gtts)
 
 
-def _gtts_auto(settings: Settings) -> Engine:
-    engine = _gtts(settings)
-    # Probe quickly with the first piece before committing the episode to Google.
-    engine.policy = replace(engine.policy, preflight_timeout=settings.gtts.preflight_timeout)
-    return engine
-
-
 def _gtts_check() -> tuple[bool, str]:
     from sawt.speech.engines.gtts import check
 
     return check()
 
 
+def _edge(settings: Settings) -> Engine:
+    from sawt.speech.engines.edge import EdgeEngine
+
+    return EdgeEngine(settings.edge, root=settings.root)
+
+
+def _edge_check_with(settings: Settings) -> tuple[bool, str]:
+    from sawt.speech.engines.edge import check
+
+    return check(settings.edge)
+
+
+def _auto(settings: Settings) -> Engine:
+    chain = engine_chain("auto", settings)
+    return create_engine(chain[0], settings, probe=len(chain) > 1)
+
+
 def _auto_check() -> tuple[bool, str]:
-    ok, detail = _gtts_check()
-    # Always usable: without Google it renders the whole episode with espeak.
-    return True, f"would use {'gtts' if ok else 'espeak (Google unreachable)'}; {detail}"
+    return _auto_check_with(Settings())
+
+
+def _auto_check_with(settings: Settings) -> tuple[bool, str]:
+    # Always usable as long as its last engine is: that one is never probed.
+    chain = engine_chain("auto", settings)
+    skipped: list[str] = []
+    for name in chain:
+        ok, detail = engine_info(name).usable(settings)
+        if ok or name == chain[-1]:
+            why = f" ({'; '.join(skipped)})" if skipped else ""
+            return ok, f"would use {name} of {' → '.join(chain)}{why}; {detail}"
+        skipped.append(f"not {name}: {detail}")
+    raise AssertionError("unreachable: the chain is never empty")
 
 
 _BUILTIN: dict[str, EngineInfo] = {
     "auto": EngineInfo(
         "auto",
-        "gtts if Google answers a quick first request, else espeak for the whole episode",
-        _gtts_auto,
+        "the engines of `auto:` in podcast.yaml (default gtts, espeak) in order: the first "
+        "that speaks the first piece speaks the whole episode",
+        _auto,
         _auto_check,
-        fallback="espeak",
+        check_with=_auto_check_with,
     ),
     "gtts": EngineInfo(
-        "gtts", "Google Translate's natural voice (network; rate-limited)", _gtts, _gtts_check
+        "gtts",
+        "Google Translate's natural voice (network; rate-limited)",
+        _gtts,
+        _gtts_check,
+        preflight=lambda settings: settings.gtts.preflight_timeout,
+    ),
+    "edge": EngineInfo(
+        "edge",
+        "Microsoft Edge's neural voices, with word timing (network, via edge-tts)",
+        _edge,
+        lambda: _edge_check_with(Settings()),
+        preflight=lambda settings: settings.edge.preflight_timeout,
+        check_with=_edge_check_with,
     ),
     "espeak": EngineInfo(
         "espeak",
@@ -116,6 +159,39 @@ def engine_info(name: str) -> EngineInfo:
     return info
 
 
-def create_engine(name: str, settings: Settings) -> Engine:
-    """Build the engine called ``name``."""
-    return engine_info(name).factory(settings)
+def create_engine(name: str, settings: Settings, *, probe: bool = False) -> Engine:
+    """Build the engine called ``name``; ``probe``: its first piece gets a short time limit."""
+    info = engine_info(name)
+    engine = info.factory(settings)
+    if probe and info.preflight is not None:
+        engine.policy = replace(engine.policy, preflight_timeout=info.preflight(settings))
+    return engine
+
+
+def engine_chain(name: str, settings: Settings) -> list[str]:
+    """The engines to try in order for ``name``: auto's list, or one and its fallback."""
+    if name == "auto":
+        return list(settings.auto)
+    info = engine_info(name)
+    return [name] + ([info.fallback] if info.fallback and info.fallback != name else [])
+
+
+def check_engine_names(settings: Settings) -> None:
+    """Refuse an unknown ``engine:`` or ``auto:`` name in podcast.yaml, naming its line."""
+    known = available_engines()
+    choices = ", ".join(sorted(known))
+    if settings.engine not in known:
+        raise ConfigError(
+            f"invalid field 'engine': unknown engine '{settings.engine}'",
+            path=settings.source,
+            line=settings.line_of("engine"),
+            hint=f"known engines: {choices}",
+        )
+    for n, name in enumerate(settings.auto):
+        if name == "auto" or name not in known:
+            raise ConfigError(
+                f"invalid field 'auto.{n}': '{name}' is not an engine auto can use",
+                path=settings.source,
+                line=settings.line_of("auto", n),
+                hint=f"known engines: {', '.join(sorted(k for k in known if k != 'auto'))}",
+            )

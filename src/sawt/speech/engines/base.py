@@ -9,11 +9,21 @@ from sawt.models import TextCaps
 
 
 @dataclass(frozen=True)
+class WordMark:
+    """Where one spoken word sits in a clip, in milliseconds from the clip's start."""
+
+    text: str
+    start_ms: float
+    end_ms: float
+
+
+@dataclass(frozen=True)
 class Clip:
-    """Mono 16-bit little-endian PCM audio of one piece."""
+    """Mono 16-bit little-endian PCM audio of one piece (and its word timing, if known)."""
 
     pcm: bytes
     sample_rate: int
+    words: tuple[WordMark, ...] = ()  # empty: the engine does not say when words are spoken
 
     @property
     def duration_ms(self) -> float:
