@@ -32,6 +32,7 @@ _RECORD_NAME = re.compile(r"^[a-z0-9_-]+\.json$")
 LOCK_NAME = ".lock"
 SIDE_SUFFIXES = (".vtt", ".srt", ".chapters.json")
 _REQUIRED = ("slug", "title", "duration_ms", "audio", "chapters", "timeline")
+SOURCES_STATE = "sources.json"  # `sawt update`'s state, not an episode record
 
 
 def make_slug(preferred: str | None, fallback_stem: str, title: str) -> str:
@@ -126,7 +127,7 @@ def scan(episodes: Path) -> Catalog:
     if not episodes.is_dir():
         return Catalog(records, broken)
     for path in sorted(episodes.iterdir()):
-        if not _RECORD_NAME.match(path.name):
+        if not _RECORD_NAME.match(path.name) or path.name == SOURCES_STATE:
             continue
         try:
             record = read_record(path)

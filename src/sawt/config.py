@@ -16,6 +16,7 @@ from sawt.apple_categories import APPLE_CATEGORIES
 from sawt.arabic.lexicon import LexiconEntry
 from sawt.artwork import artwork_problems
 from sawt.errors import ConfigError
+from sawt.sources import FetchSettings, Source
 from sawt.yamlfile import line_of, parse_yaml, validate
 
 CONFIG_NAME = "podcast.yaml"
@@ -137,6 +138,11 @@ class Settings(_Strict):
     lexicon: tuple[LexiconEntry, ...] = ()
     # Lines never read aloud, on top of the built-in list: phrases, or "re:<regex>".
     boilerplate: tuple[str, ...] = ()
+    # Feeds followed by `sawt update` (see sawt.sources), and how pages are fetched.
+    sources: tuple[Source, ...] = ()
+    expire_days: float | None = Field(None, gt=0, description="remove older source episodes")
+    allow_private_addresses: bool = False  # fetch from loopback/private networks (tests, intranets)
+    fetch: FetchSettings = FetchSettings()
 
     @field_validator("boilerplate")
     @classmethod

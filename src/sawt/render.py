@@ -221,7 +221,9 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
     except OSError:
         data = b""  # reading it properly reports the error
     digest = hashlib.sha256(data)
-    digest.update(settings.model_dump_json(exclude={"root"}).encode())
+    # Where articles come from and how they are fetched do not change an episode.
+    exclude = {"root", "sources", "expire_days", "allow_private_addresses", "fetch"}
+    digest.update(settings.model_dump_json(exclude=exclude).encode())
     digest.update(f"\0{engine_name}\0{__version__}".encode())
     return digest.hexdigest()
 
