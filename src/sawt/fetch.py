@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from sawt import __version__
-from sawt.encoding import decode_text
+from sawt.encoding import ARABIC_SHARE, arabic_share, decode_text
 from sawt.errors import InputError
 from sawt.sources import FetchSettings
 
@@ -255,6 +255,8 @@ class Fetcher:
         current = url
         while True:
             check_scheme(current)
+            if not self.allow_private:
+                check_address(current)
             if current in seen:
                 raise FetchError(f"redirect loop ({' → '.join([*seen, current])})", url=url)
             seen.append(current)
@@ -349,8 +351,6 @@ class Fetcher:
     def _once(
         self, url: str, host: str, etag: str | None, last_modified: str | None, cap: int | None
     ) -> Response:
-        if not self.allow_private:
-            check_address(url)
         self._wait_for_host(host)
         headers = {"Accept-Language": "ar,*;q=0.5"}
         if etag:
@@ -448,6 +448,7 @@ class Fetcher:
         )
 
 
+_TAG = re.compile(r"<[^>]*>|&[#a-zA-Z0-9]+;")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
 )
@@ -467,17 +468,35 @@ def _known(label: str | None) -> str | None:
 
 
 def decode_page(body: bytes, header_charset: str | None, url: str) -> str:
-    """Text of a page: a BOM, then the header's charset, then <meta>, then detection."""
+    """Text of a page: a BOM, then the header's charset, then <meta>, then detection.
+
+    Detection: valid UTF-8, else an Arabic code page whose text (outside the
+    tags) is mostly Arabic letters.
+    """
     import codecs
 
-    if not body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        meta = _META_CHARSET.search(body[:4096])
-        for label in (header_charset, meta.group(1).decode("ascii") if meta else None):
-            encoding = _known(label)
-            if encoding is None:
-                continue
-            try:
-                return body.decode(encoding)
-            except UnicodeDecodeError:
-                continue  # a wrong label: fall through to detection
-    return decode_text(body, Path(urlsplit(url).path.rsplit("/", 1)[-1] or "page"))
+    if body.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_text(body, Path("page.html"))
+    meta = _META_CHARSET.search(body[:4096])
+    for label in (header_charset, meta.group(1).decode("ascii") if meta else None):
+        encoding = _known(label)
+        if encoding is None:
+            continue
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue  # a wrong label: fall through to detection
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for encoding in ("cp1256", "iso8859_6"):
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if arabic_share(_TAG.sub(" ", text)) >= ARABIC_SHARE:
+            return text
+    raise FetchError(
+        "cannot tell the page's character encoding (not UTF-8, no charset declared)", url=url
+    )

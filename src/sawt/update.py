@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sawt.arabic.normalize import Boilerplate
 from sawt.catalog import catalog_lock, episode_paths, read_record, remove_episode, write_record
@@ -33,10 +33,12 @@ from sawt.config import Settings
 from sawt.errors import ConfigError, InputError, SawtError
 from sawt.fetch import FEED_TYPES, Fetcher, FetchError, check_scheme, user_agent
 from sawt.newsfeed import FeedItem, parse_feed
-from sawt.pages import Page, read_page, save_copy
 from sawt.sources import Source
 from sawt.sourcestate import ArticleState, FeedState, State, load_state, now_iso, save_state
 from sawt.urlslug import slug_from_url
+
+if TYPE_CHECKING:
+    from sawt.pages import Page
 
 try:  # POSIX only
     import fcntl
@@ -313,6 +315,8 @@ class Pass:
         keys = self._to_check()
         if not keys:
             return []
+        from sawt.pages import read_page  # trafilatura and the readers: only when pages come
+
         self.say(f"checking {len(keys)} article page{'s' if len(keys) > 1 else ''}")
 
         def one(key: str) -> tuple[str, Page | SawtError | None]:
@@ -419,6 +423,7 @@ class Pass:
 
     def _render(self, planned: list[Planned], work: Path) -> bool:
         from sawt.batch import Outcome, render_batch
+        from sawt.pages import save_copy
 
         by_path = {save_copy(p.page, work, p.slug): p for p in planned}
         overrides = {
