@@ -165,6 +165,7 @@ class FakeSite:
         self._delays: dict[str, float] = {}
         self._holds: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self.arrived: list[str] = []  # request paths as they come in, before any answer
         self.active = 0  # requests being answered now
         self.max_active = 0  # the most at once
         self._server: ThreadingHTTPServer | None = None
@@ -431,6 +432,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.site
         with site._lock:
+            site.arrived.append(self.path)
             site.active += 1
             site.max_active = max(site.max_active, site.active)
         try:
