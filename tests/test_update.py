@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -36,7 +37,7 @@ def update(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_sawt("update", *args, cwd=folder)
 
 
-def episodes(folder: Path) -> dict[str, dict[str, object]]:
+def episodes(folder: Path) -> dict[str, dict[str, Any]]:
     """The records on disk, by slug."""
     found = {}
     for path in (folder / "episodes").glob("*.json"):
@@ -84,7 +85,7 @@ def test_1_first_pass_renders_every_article(site: FakeSite, show: Path) -> None:
     for slug, (title, paragraphs) in ARTICLES.items():
         assert records[slug]["title"] == title
         assert records[slug]["source_url"] == site.article_url(slug)  # canonical, no ?utm
-        spoken = [e["original"] for e in records[slug]["timeline"]]  # type: ignore[union-attr]
+        spoken = [e["original"] for e in records[slug]["timeline"]]
         assert paragraphs[-1] in spoken
     # Episodes are dated by the feed's pubDate, newest article first.
     assert feed_guids(show).keys() == {t for t, _ in ARTICLES.values()}
@@ -136,7 +137,7 @@ def test_4_new_edit_redate_and_404(site: FakeSite, show: Path) -> None:
     changed = {slug for slug in before if after[slug] != before[slug]}
     assert changed == {"markets"}  # only the edit re-rendered; the re-dated one did not
     records = episodes(show)
-    spoken = [e["original"] for e in records["markets"]["timeline"]]  # type: ignore[union-attr]
+    spoken = [e["original"] for e in records["markets"]["timeline"]]
     assert "وأضاف المصدر أن تفاصيل جديدة ستعلن لاحقا." in spoken
     for slug in ALL:  # GUIDs and first pub dates are stable through edits and re-dating
         assert records[slug]["guid"] == records_before[slug]["guid"]
@@ -147,7 +148,10 @@ def test_4_new_edit_redate_and_404(site: FakeSite, show: Path) -> None:
     # Pages are fetched conditionally: the unchanged ones answer 304.
     pages = [r for r in site.requests_since(mark) if r.path.startswith("/news/")]
     assert all(r.conditional for r in pages if "new-report" not in r.path)
-    assert {r.path for r in pages if r.status == 304} == {"/news/culture", "/news/health?utm_source=rss"}
+    assert {r.path for r in pages if r.status == 304} == {
+        "/news/culture",
+        "/news/health?utm_source=rss",
+    }
 
 
 def test_5_prune_missing_removes_the_404(site: FakeSite, show: Path) -> None:
@@ -265,9 +269,11 @@ def _start(folder: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def _wait_for(condition: object, proc: subprocess.Popen[str], limit: float = 120) -> None:
+def _wait_for(
+    condition: Callable[[], bool], proc: subprocess.Popen[str], limit: float = 120
+) -> None:
     deadline = time.monotonic() + limit
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "condition never became true"
         time.sleep(0.02)
@@ -303,7 +309,10 @@ def test_sigkill_while_rendering_then_a_pass_completes_without_duplicates(tmp_pa
     with FakeSite(articles=8) as site:
         configure(tmp_path, site)
         proc = _start(tmp_path, "--jobs", "1")
-        mp3s = lambda: list((tmp_path / "episodes").glob("*.mp3"))  # noqa: E731
+
+        def mp3s() -> list[Path]:
+            return list((tmp_path / "episodes").glob("*.mp3"))
+
         _wait_for(lambda: len(mp3s()) >= 2, proc)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -326,7 +335,7 @@ def test_watch_runs_passes_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         line = proc.stdout.readline()  # the first pass's summary
         assert "5 new" in line
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert litter(tmp_path) == []
