@@ -17,9 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+from common import machine, run_measured, sawt_cmd, sawt_env  # noqa: E402
 
-from bench.common import machine, run_measured, sawt_cmd, sawt_env  # noqa: E402
 from tests.fakesite import FakeSite  # noqa: E402
 
 

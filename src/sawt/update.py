@@ -209,6 +209,7 @@ class Pass:
         planned = [] if self.stop.is_set() else self._check_pages(fetcher)
         self.summary.planned = planned
         if self.dry_run or self.stop.is_set():
+            self.summary.stopped = self.stop.is_set()
             self._count_unchanged()
             return
         changed = False
