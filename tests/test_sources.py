@@ -116,7 +116,7 @@ def test_slug_from_url_without_a_path_is_stable_and_safe() -> None:
 def test_feed_items_rss_and_atom() -> None:
     rss = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-        b"<item><title>a</title><link>/news/a</link><guid isPermaLink=\"false\">g-a</guid>"
+        b'<item><title>a</title><link>/news/a</link><guid isPermaLink="false">g-a</guid>'
         b"<pubDate>Sun, 29 Nov 2026 10:00:00 GMT</pubDate></item>"
         b"<item><title>b</title><link>file:///etc/passwd</link></item>"
         b"</channel></rss>"
