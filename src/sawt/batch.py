@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,7 +16,7 @@ from sawt.config import Settings
 from sawt.errors import InputError, SawtError
 from sawt.read.article import SUPPORTED
 
-Status = Literal["rendered", "skipped", "failed"]
+Status = Literal["rendered", "skipped", "failed", "stopped"]
 
 
 @dataclass
@@ -110,6 +112,12 @@ def render_one(path: Path, settings: Settings, engine: str | None, force: bool) 
     )
 
 
+def _shield() -> None:
+    """Workers of a stoppable batch finish their article; the parent decides when to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def render_batch(
     paths: list[Path],
     settings: Settings,
@@ -118,24 +126,52 @@ def render_batch(
     force: bool = False,
     jobs: int | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    overrides: Mapping[Path, tuple[Settings, str | None]] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Outcome]:
-    """Render every article, ``jobs`` at a time (default: one per core); in input order."""
+    """Render every article, ``jobs`` at a time (default: one per core); in input order.
+
+    ``overrides`` gives some articles their own settings and engine (a source's
+    lexicon or engine). Once ``stop`` is set, articles not yet started are left
+    out (status ``stopped``) and the ones in progress finish.
+    """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     outcomes: dict[Path, Outcome] = {}
+
+    def job(path: Path, shared: Callable[[Settings], Settings]) -> tuple[Settings, str | None]:
+        own, name = (overrides or {}).get(path, (settings, engine))
+        return shared(own), name
+
     if jobs == 1:
         for path in paths:
-            outcomes[path] = render_one(path, settings, engine, force)
+            if stop is not None and stop.is_set():
+                break
+            outcomes[path] = render_one(path, *job(path, lambda s: s), force)
             if on_done:
                 on_done(outcomes[path])
     else:
         # spawn: each worker loads its own libespeak-ng (not fork-safe state).
         context = multiprocessing.get_context("spawn")
-        shared = share_limits(settings, jobs)
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = {pool.submit(render_one, p, shared, engine, force): p for p in paths}
-            for fut in as_completed(futures):
-                outcome = fut.result()
-                outcomes[futures[fut]] = outcome
-                if on_done:
-                    on_done(outcome)
-    return [outcomes[p] for p in paths]
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_shield if stop is not None else None
+        ) as pool:
+            futures: dict[Future[Outcome], Path] = {
+                pool.submit(render_one, p, *job(p, lambda s: share_limits(s, jobs)), force): p
+                for p in paths
+            }
+            pending = set(futures)
+            while pending:
+                done, pending = wait(
+                    pending, timeout=0.2 if stop is not None else None, return_when=FIRST_COMPLETED
+                )
+                for fut in done:
+                    if fut.cancelled():
+                        continue
+                    outcomes[futures[fut]] = outcome = fut.result()
+                    if on_done:
+                        on_done(outcome)
+                if stop is not None and stop.is_set():
+                    pending = {f for f in pending if not f.cancel()}
+    return [
+        outcomes.get(p) or Outcome(p, "stopped", error="stopped before rendering") for p in paths
+    ]

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sawt.config import Settings, load_settings
-from sawt.errors import SawtError
+from sawt.errors import ConfigError, SawtError
 from sawt.speech.engines import (
     available_engines,
     check_engine_names,
@@ -24,6 +24,7 @@ from sawt.version import __version__
 
 if TYPE_CHECKING:
     from sawt.pipeline import Prepared
+    from sawt.sources.update import Summary
 
 app = typer.Typer(
     name="sawt",
@@ -119,7 +120,8 @@ def _fail(exc: SawtError) -> None:
 @app.command()
 def render(
     articles: Annotated[
-        list[Path], typer.Argument(help="Article files (.md, .txt, .html) or folders of them.")
+        list[str],
+        typer.Argument(help="Article files (.md, .txt, .html), folders of them, or web page URLs."),
     ],
     engine: Annotated[
         str | None,
@@ -155,30 +157,48 @@ def render(
     their last render (same text, same settings) are skipped.
     """
     from sawt.batch import expand
-    from sawt.pipeline import prepare
+    from sawt.read.fetch import is_url
+    from sawt.read.pages import fetched_pages
 
     try:
         settings = _settings(config)
         name = engine or settings.engine
         engine_info(name)  # an unknown engine fails once, before any work
-        paths = expand(articles)
-        if dry_run or as_json:
-            eng = create_engine(name, settings)
-            for path in paths:
-                _print_script(prepare(path, settings, eng.max_chars, eng.caps), as_json)
-            return
-        if len(paths) == 1 and not articles[0].is_dir():
-            _render_single(paths[0], settings, name, force)
-            failed = 0
-        else:
-            failed = _render_many(paths, settings, name, force, jobs)
-        if not no_feed:
+        urls = [a for a in articles if is_url(a)]
+        with fetched_pages(urls, settings) as pages:
+            paths = expand([Path(a) for a in articles if not is_url(a)]) + pages
+            failed = _render_paths(paths, articles, settings, name, dry_run, as_json, force, jobs)
+        if not (no_feed or dry_run or as_json):
             _publish(settings)
     except SawtError as exc:
         _fail(exc)
         return
     if failed:
         raise typer.Exit(1)
+
+
+def _render_paths(
+    paths: list[Path],
+    articles: list[str],
+    settings: Settings,
+    name: str,
+    dry_run: bool,
+    as_json: bool,
+    force: bool,
+    jobs: int | None,
+) -> int:
+    """Render (or print the script of) files; return how many failed."""
+    from sawt.pipeline import prepare
+
+    if dry_run or as_json:
+        eng = create_engine(name, settings)
+        for path in paths:
+            _print_script(prepare(path, settings, eng.max_chars, eng.caps), as_json)
+        return 0
+    if len(paths) == 1 and not Path(articles[0]).is_dir():
+        _render_single(paths[0], settings, name, force)
+        return 0
+    return _render_many(paths, settings, name, force, jobs)
 
 
 def _render_single(path: Path, settings: Settings, engine: str, force: bool) -> None:
@@ -261,6 +281,114 @@ def _print_script(prepared: Prepared, as_json: bool) -> None:
             out.print(f"[dim]{'':>4} {'spoken':<7} {p.spoken}[/]", highlight=False, soft_wrap=True)
     total_pause = sum(p.pause_ms for p in prepared.pieces) / 1000
     out.print(f"[dim]{len(prepared.pieces)} pieces, {total_pause:.1f} s of pauses[/]")
+
+
+@app.command()
+def update(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="List what would be rendered; change nothing.")
+    ] = False,
+    prune_missing: Annotated[
+        bool,
+        typer.Option("--prune-missing", help="Remove episodes whose article now answers 404/410."),
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep running: a pass every --every (SIGTERM stops).")
+    ] = False,
+    every: Annotated[
+        str, typer.Option("--every", help="With --watch: time between passes (90s, 10m, 1h).")
+    ] = "10m",
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", "-e", help="Speech engine, unless a source sets its own."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Articles rendered at once (default: cores)."),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Follow the sources in podcast.yaml: render new and changed articles, once or --watch.
+
+    Exit code: 0 all good, 1 some article or feed failed, 2 bad configuration.
+    """
+    import signal
+    import threading
+
+    from sawt.sources.update import Pass, parse_every
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now
+        stop.set()
+        err.print("stopping after the articles in progress…", highlight=False)
+
+    try:
+        interval = parse_every(every) if watch else 0.0
+        settings = _settings(config)
+        if engine:
+            engine_info(engine)
+    except SawtError as exc:
+        _fail(exc)
+        return
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    code = 0
+    try:
+        while True:
+            try:
+                summary = Pass(
+                    settings,
+                    engine=engine,
+                    dry_run=dry_run,
+                    prune_missing=prune_missing,
+                    jobs=jobs,
+                    stop=stop,
+                    say=lambda m: err.print(m, highlight=False, soft_wrap=True),
+                ).run()
+                code = summary.exit_code
+                _print_summary(summary, dry_run)
+            except SawtError as exc:
+                if not watch or isinstance(exc, ConfigError):
+                    _fail(exc)
+                err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                code = exc.exit_code
+            if not watch or stop.wait(interval):
+                break
+            try:
+                settings = _settings(config)  # edits to podcast.yaml apply from the next pass
+            except SawtError as exc:
+                err.print(f"[bold red]error:[/] {exc} (keeping the previous settings)")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if code:
+        raise typer.Exit(code)
+
+
+def _print_summary(summary: Summary, dry_run: bool) -> None:
+    if dry_run:
+        for plan in summary.planned:
+            out.print(
+                f"would render ({plan.kind}) {plan.slug}: {plan.page.article.title} "
+                f"<{plan.page.source_url}>",
+                highlight=False,
+                soft_wrap=True,
+            )
+    for note in summary.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    for failure in summary.failed:
+        err.print(f"[bold red]failed:[/] {failure}", highlight=False, soft_wrap=True)
+    for slug in summary.removed:
+        out.print(f"[red]removed[/] {slug}", highlight=False)
+    prefix = "dry run: " if dry_run else ""
+    stopped = " (stopped early; the next pass does the rest)" if summary.stopped else ""
+    out.print(
+        f"{prefix}{summary.line()}; {summary.requests} requests{stopped}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()

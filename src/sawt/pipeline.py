@@ -261,7 +261,18 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
     except OSError:
         data = b""  # reading it properly reports the error
     digest = hashlib.sha256(data)
-    digest.update(settings.model_dump_json(exclude={"root"}).encode())
+    # Where articles come from, how they are fetched, and how politely Google is
+    # asked (a batch splits gTTS's limits between its workers) do not change an episode.
+    exclude: dict[str, bool | set[str]] = {
+        "root": True,
+        "sources": True,
+        "expire_days": True,
+        "allow_private_addresses": True,
+        "fetch": True,
+        "gtts": {"concurrency", "rate_limit", "retries", "backoff", "backoff_max", "timeout"}
+        | {"deadline", "preflight_timeout"},
+    }
+    digest.update(settings.model_dump_json(exclude=exclude).encode())
     digest.update(f"\0{engine_name}\0{__version__}".encode())
     return digest.hexdigest()
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sawt.config.artwork import artwork_problems
 from sawt.config.categories import APPLE_CATEGORIES
+from sawt.config.sources import FetchSettings, Source
 from sawt.config.yamlfile import line_of, parse_yaml, validate
 from sawt.errors import ConfigError
 from sawt.models import LexiconEntry
@@ -190,6 +191,11 @@ class Settings(_Strict):
     lexicon: tuple[LexiconEntry, ...] = ()
     # Lines never read aloud, on top of the built-in list: phrases, or "re:<regex>".
     boilerplate: tuple[str, ...] = ()
+    # Feeds followed by `sawt update` (see sawt.sources), and how pages are fetched.
+    sources: tuple[Source, ...] = ()
+    expire_days: float | None = Field(None, gt=0, description="remove older source episodes")
+    allow_private_addresses: bool = False  # fetch from loopback/private networks (tests, intranets)
+    fetch: FetchSettings = FetchSettings()
 
     @field_validator("auto")
     @classmethod

@@ -31,6 +31,7 @@ _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 # Slugs are [a-z0-9_-], so "<slug>.json" never collides with "<slug>.chapters.json".
 _RECORD_NAME = re.compile(r"^[a-z0-9_-]+\.json$")
 LOCK_NAME = ".lock"
+SOURCES_STATE = "sources.json"  # `sawt update`'s state, not an episode record
 
 
 def make_slug(preferred: str | None, fallback_stem: str, title: str) -> str:
@@ -140,7 +141,7 @@ def scan(episodes: Path) -> Catalog:
     if not episodes.is_dir():
         return Catalog(records, broken)
     for path in sorted(episodes.iterdir()):
-        if not _RECORD_NAME.match(path.name) or _is_output(path.name):
+        if not _RECORD_NAME.match(path.name) or _is_output(path.name) or path.name == SOURCES_STATE:
             continue
         try:
             records.append(read_record(path))

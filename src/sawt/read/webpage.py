@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -28,6 +29,24 @@ def _extract_xml(html: str) -> str | None:
         favor_precision=True,
     )
     return result
+
+
+# Browsers record where a saved page came from ("mark of the web"); sawt's own
+# copies of fetched pages carry the same comment.
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([a-zA-Z]{2,3})", re.IGNORECASE)
+
+
+def saved_from(html: str) -> str | None:
+    """The URL in a ``<!-- saved from url=(NNNN)… -->`` comment at the top of a page."""
+    m = _SAVED_FROM.search(html[:4096])
+    return m.group(1) if m and m.group(1).startswith(("http://", "https://")) else None
+
+
+def page_language(html: str) -> str | None:
+    """The primary language subtag of ``<html lang="…">``, lower case."""
+    m = _HTML_LANG.search(html[:65536])
+    return m.group(1).lower() if m else None
 
 
 def _text(element: etree._Element) -> str:
@@ -75,12 +94,13 @@ def parse_html(html: str, path: Path, boilerplate: Boilerplate | None = None) ->
     if not title:
         title = blocks[0].text[:160]
     author = tidy(doc.get("author") or "") or None
+    language = doc.get("language") or page_language(html) or "ar"
     return Article(
         path=path,
         title=title,
         blocks=tuple(blocks),
         author=author,
         date=doc.get("date") or None,
-        source_url=doc.get("url") or None,
-        language=(doc.get("language") or "ar")[:2] if doc.get("language") else "ar",
+        source_url=doc.get("url") or saved_from(html),
+        language=language[:2].lower(),
     )

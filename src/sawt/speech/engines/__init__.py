@@ -187,6 +187,14 @@ def check_engine_names(settings: Settings) -> None:
             line=settings.line_of("engine"),
             hint=f"known engines: {choices}",
         )
+    for n, source in enumerate(settings.sources):
+        if source.engine is not None and source.engine not in known:
+            raise ConfigError(
+                f"invalid field 'sources.{n}.engine': unknown engine '{source.engine}'",
+                path=settings.source,
+                line=settings.line_of("sources", n, "engine"),
+                hint=f"known engines: {choices}",
+            )
     for n, name in enumerate(settings.auto):
         if name == "auto" or name not in known:
             raise ConfigError(

@@ -1,0 +1,1 @@
+"""Following sources: feeds of a newsroom, rendered as they change (`sawt update`)."""
