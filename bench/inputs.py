@@ -103,6 +103,29 @@ def paragraph(rng: random.Random, serial: int, target_chars: int) -> str:
     return " ".join(sentences)
 
 
+def paragraphs_with_repeats(count: int, seed: int, repeats: bool = True) -> list[str]:
+    """``count`` paragraphs of 150-600 characters; with ``repeats``, every tenth repeats one.
+
+    The repeats are what scraped pages carry, in turn: an exact copy, a copy
+    cut mid-word, and a fuller later version (the earlier one with a new lead).
+    """
+    rng = random.Random(seed)
+    out: list[str] = []
+    for i in range(count):
+        if repeats and i >= 10 and i % 10 == 9:
+            earlier = out[rng.randrange(len(out))]
+            kind = i // 10 % 3
+            if kind == 0:
+                out.append(earlier)
+            elif kind == 1:
+                out.append(earlier[: max(1, len(earlier) * 2 // 3)])
+            else:
+                out.append("وفي تطور لاحق للملف، " + earlier)
+            continue
+        out.append(paragraph(rng, i + 1, rng.randint(150, 600)))
+    return out
+
+
 def article_text(seed: int, chars: int, *, title: str, sections: int = 0) -> str:
     """A Markdown article of about ``chars`` characters; ``sections`` ## headings if > 0."""
     rng = random.Random(seed)

@@ -53,6 +53,7 @@ class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self.settings: Settings | None = None
+        self.dated = True  # False: no episode gives a date, so no lastBuildDate
 
     def extend_ns(self) -> dict[str, str]:
         """Declare the Podcasting 2.0 namespace."""
@@ -64,6 +65,9 @@ class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]
         if s is None:
             raise SawtError("the feed extension was not configured before building the feed")
         channel = rss_feed[0]
+        stamp = channel.find("lastBuildDate")
+        if not self.dated and stamp is not None:
+            channel.remove(stamp)  # feedgen's default is "now": new bytes every build
         # feedgen only knows "yes/no/clean" and the pre-2019 category list.
         xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if s.explicit else "false"
         cat = xml_elem(f"{{{ITUNES_NS}}}category", channel)
@@ -103,8 +107,15 @@ def build_feed(settings: Settings, records: list[EpisodeRecord], cover: str | No
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension(EXT_NAME, PodcastIndexExtension, PodcastIndexEntryExtension)
-    getattr(fg, EXT_NAME).settings = settings
+    ext = getattr(fg, EXT_NAME)
+    ext.settings = settings
     _channel(fg, settings, cover)
+    # The feed changed when an episode was last rendered, not when it was
+    # rebuilt: the same records give the same bytes, so nothing is rewritten.
+    built = last_build(records)
+    if built is not None:
+        fg.lastBuildDate(built)
+    ext.dated = built is not None
     try:
         for record in records:
             _item(fg, settings, record)
@@ -190,7 +201,22 @@ def _output_url(s: Settings, name: str, slug: str) -> str:
 def episode_date(record: EpisodeRecord) -> datetime:
     """pubDate: the article's own date when it has one, else the first render's (never moves)."""
     for value in (record.date, record.pub_date, record.rendered_at):
-        when = parse_date(value) if value else None
+        when = _parse_time(value)
         if when is not None:
             return when
     return datetime.now(timezone.utc)
+
+
+def last_build(records: list[EpisodeRecord]) -> datetime | None:
+    """The feed's lastBuildDate: the newest render or publication date among ``records``."""
+    times = [
+        when
+        for r in records
+        for when in (_parse_time(r.rendered_at), _parse_time(r.pub_date))
+        if when is not None
+    ]
+    return max(times, default=None)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return parse_date(value) if value else None
