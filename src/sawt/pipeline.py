@@ -90,11 +90,16 @@ def render(
     reporter: Reporter | None = None,
     *,
     force: bool = False,
+    shared_clips: bool = False,
 ) -> RenderResult:
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic.
 
     An article whose text and settings are unchanged since its last render is
     skipped (``force`` renders it anyway).
+
+    ``shared_clips`` reads (and writes) every engine's clips through the clip
+    cache, even an engine not worth caching alone: the seam for a cluster, where
+    other workers have filled the shared cache with ranges of this script.
 
     With an engine that has a fallback (``auto``), a failure of the preferred
     engine re-renders the whole episode with the fallback: one voice per episode.
@@ -109,7 +114,9 @@ def render(
             return previous
     engine = info.factory(settings)
     try:
-        return _render_with(engine, path, settings, reporter, requested=name, stamp=stamp)
+        return _render_with(
+            engine, path, settings, reporter, requested=name, stamp=stamp, shared=shared_clips
+        )
     except EngineUnavailable as exc:
         if info.fallback is None:
             raise
@@ -126,6 +133,7 @@ def render(
             requested=name,
             stamp=stamp,
             fallback_reason=exc.message,
+            shared=shared_clips,
         )
 
 
@@ -138,12 +146,13 @@ def _render_with(
     requested: str,
     stamp: str,
     fallback_reason: str | None = None,
+    shared: bool = False,
 ) -> RenderResult:
     clock = _Clock()
     prepared = prepare(path, settings, engine.max_chars, engine.caps)
     clock.lap("script")
     paths = episode_paths(settings.episodes_path(), prepared.slug)
-    synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter)
+    synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter, cache_always=shared)
     with tempfile.TemporaryDirectory(prefix="sawt-") as tmp:
         raw = Path(tmp) / "episode.pcm"
         reporter.stage(f"speaking ({engine.name})", len(prepared.pieces))
@@ -235,9 +244,15 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
     except OSError:
         data = b""  # reading it properly reports the error
     digest = hashlib.sha256(data)
-    digest.update(settings.model_dump_json(exclude={"root"}).encode())
+    # Where the file lives and how a cluster is reached do not change the episode.
+    digest.update(settings.model_dump_json(exclude={"root", "cluster"}).encode())
     digest.update(f"\0{engine_name}\0{__version__}".encode())
     return digest.hexdigest()
+
+
+def unchanged(path: Path, settings: Settings, engine_name: str) -> bool:
+    """Whether rendering ``path`` now would be skipped (same article, settings, engine)."""
+    return _unchanged(path, settings, fingerprint(path, settings, engine_name)) is not None
 
 
 def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | None:
