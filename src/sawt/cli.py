@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -107,7 +108,10 @@ def _settings(config: Path | None) -> Settings:
 
 
 def _fail(exc: SawtError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    # Escaped: a message may hold brackets (a file name, "sawt-audio-edition[cluster]").
+    err.print(
+        f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+    )
     raise typer.Exit(exc.exit_code)
 
 

@@ -45,6 +45,15 @@ if held == false or held == ARGV[1] then
 end
 return 0
 """
+# Hand a lease over: take it if it is free or held by ARGV[1], as ARGV[2].
+_SWAP = """
+local held = redis.call('GET', KEYS[1])
+if held == false or held == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0
+"""
 # A token bucket that lends: each call takes one token, and answers how long the
 # caller must wait for it (0 when the bucket had one). Redis's clock is the only
 # clock, so machines whose clocks differ share one rate.
@@ -106,6 +115,7 @@ class Store:
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
         self._take = client.register_script(_TAKE)
+        self._swap = client.register_script(_SWAP)
         self._bucket = client.register_script(_BUCKET)
         self._finish = client.register_script(_FINISH)
         self._part = client.register_script(_PART)
@@ -126,6 +136,13 @@ class Store:
     def take(self, key: str, token: str, ttl_s: float) -> bool:
         """Take the lease ``key`` if it is free or already ``token``'s."""
         return bool(self._take(keys=[PREFIX + key], args=[token, _ms(ttl_s)]))
+
+    def swap(self, key: str, old: str, new: str, ttl_s: float) -> bool:
+        """Take over the lease ``key`` from ``old`` (or take it if free) as ``new``.
+
+        Exactly one of several callers with the same ``old`` gets it.
+        """
+        return bool(self._swap(keys=[PREFIX + key], args=[old, new, _ms(ttl_s)]))
 
     def renew(self, key: str, token: str, ttl_s: float) -> bool:
         """Extend our lease; False if it is no longer ours."""

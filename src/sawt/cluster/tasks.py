@@ -235,13 +235,21 @@ def assemble(job: AssembleJob) -> None:
     rt = runtime()
     started = time.perf_counter()
     render = job.render
+    name = Path(render.path).name
+    if rt.store.outcome(render.batch, render.task_id) is not None:
+        log.info("%s assemble %s: already done in batch %s", rt.worker, name, render.batch)
+        return
     claim = "claim:" + render.task_id
     lease_s = rt.settings.cluster.lease
-    if not rt.store.take(claim, job.token, lease_s):
+    token = new_token()
+    # The fan-out's claim passes to exactly one assembler; a second delivery of
+    # this task (the broker's redelivery) waits, then finds the outcome recorded.
+    if not rt.store.swap(claim, job.token, token, lease_s):
         again = render.task_id + "-assemble"
         _bounce(rt, "sawt.assemble", job.model_dump(mode="json"), again, render.queue)
+        log.info("%s assemble %s: busy elsewhere, back in %.0f s", rt.worker, name, BOUNCE_S)
         return
-    lease = Lease(rt.store, claim, job.token, lease_s).keep()
+    lease = Lease(rt.store, claim, token, lease_s).keep()
     try:
         outcome = render_one(
             Path(render.path), rt.settings, render.engine, render.force, shared_clips=True

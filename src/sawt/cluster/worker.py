@@ -44,6 +44,7 @@ def run_worker(settings: Settings, concurrency: int | None, queues: list[str]) -
 
     worker_ready.connect(ready, weak=False)
     argv = [
+        "--quiet",  # no banner: the ready line says what matters
         "worker",
         "--loglevel=WARNING",
         f"--hostname={name}",
