@@ -50,9 +50,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     folder = tmp_path_factory.mktemp("redis")
     port = _free_port()
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(folder)]
     proc = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-        + ["--appendonly", "no", "--dir", str(folder)],
+        [REDIS_SERVER, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -94,7 +94,7 @@ class Worker:
 
     def lines(self, kind: str) -> list[str]:
         """Its one-line task logs of a kind: render, synth, assemble, publish."""
-        return [line for line in self.text().splitlines() if f"@" in line and f" {kind} " in line]
+        return [line for line in self.text().splitlines() if "@" in line and f" {kind} " in line]
 
 
 @dataclass
@@ -229,7 +229,9 @@ def one_of_each(episodes: Path, slugs: set[str]) -> None:
 def test_without_the_extra_the_commands_say_what_to_install(tmp_path: Path) -> None:
     fake = tmp_path / "nocelery" / "celery"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("raise ImportError(\"No module named 'celery'\", name='celery')\n")
+    (fake / "__init__.py").write_text(
+        "raise ImportError(\"No module named 'celery'\", name='celery')\n"
+    )
     env = sawt_env()
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "nocelery"), env["PYTHONPATH"]])
     (tmp_path / "a.md").write_text(articles(1)["a0.md"], "utf-8")
@@ -293,9 +295,7 @@ def test_two_workers_render_a_batch_with_one_bad_article(
     texts = articles(6)
     texts["long.md"] = long_article(3000, seed=7)  # fans out: more pieces than fan_out
     texts["bad.md"] = BAD
-    show = make_show(
-        tmp_path, broker, texts, "  fan_out: 20\n  pieces_per_task: 12\n"
-    )
+    show = make_show(tmp_path, broker, texts, "  fan_out: 20\n  pieces_per_task: 12\n")
     cluster = new_cluster(cluster_for, show, broker)
     first, second = cluster.start(2)
     proc = cluster.sawt("render", "articles", "--cluster")
@@ -431,12 +431,11 @@ def test_two_workers_share_one_gtts_rate_limit(
     assert workers == {first.name, second.name}
     times = google.request_times
     log = google.requests_log
-    sample_texts = {r.text for r, _ in zip(log, times, strict=True)} - set()
     other = json.loads((show / "episodes" / "other.json").read_text("utf-8"))
     other_texts = {e["spoken"].replace("؟", "?").replace("؛", ";") for e in other["timeline"]}
     t_other = [t for r, t in zip(log, times, strict=True) if r.text in other_texts]
     t_sample = [t for r, t in zip(log, times, strict=True) if r.text not in other_texts]
-    assert t_other and t_sample and sample_texts
+    assert t_other and t_sample
     assert max(min(t_other), min(t_sample)) < min(max(t_other), max(t_sample))  # overlap
     # ...and together they stayed within gtts.rate_limit, as the stand-in measured it.
     assert len(times) >= 30
