@@ -88,13 +88,23 @@ def share_limits(settings: Settings, jobs: int) -> Settings:
     return settings.model_copy(update={"gtts": gtts})
 
 
-def render_one(path: Path, settings: Settings, engine: str | None, force: bool) -> Outcome:
-    """Render one article and report the outcome instead of raising."""
+def render_one(
+    path: Path,
+    settings: Settings,
+    engine: str | None,
+    force: bool,
+    *,
+    shared_clips: bool = False,
+) -> Outcome:
+    """Render one article and report the outcome instead of raising.
+
+    ``shared_clips``: see ``pipeline.render`` (a cluster assembles from the shared cache).
+    """
     from sawt.pipeline import render
 
     collector = _Collector()
     try:
-        result = render(path, settings, engine, collector, force=force)
+        result = render(path, settings, engine, collector, force=force, shared_clips=shared_clips)
     except SawtError as exc:
         return Outcome(path, "failed", error=str(exc), messages=collector.messages)
     except Exception as exc:  # one broken article must not stop the batch

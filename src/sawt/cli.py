@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sawt.config import Settings, load_settings
-from sawt.errors import ConfigError, SawtError
+from sawt.errors import ConfigError, InputError, SawtError
 from sawt.speech.engines import (
     available_engines,
     check_engine_names,
@@ -23,6 +24,8 @@ from sawt.speech.engines import (
 from sawt.version import __version__
 
 if TYPE_CHECKING:
+    from sawt.batch import Outcome
+    from sawt.cluster.client import BatchView, Cluster
     from sawt.pipeline import Prepared
     from sawt.sources.update import Summary
 
@@ -113,7 +116,10 @@ def _settings(config: Path | None) -> Settings:
 
 
 def _fail(exc: SawtError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    # Escaped: a message may hold brackets (a file name, "sawt-audio-edition[cluster]").
+    err.print(
+        f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+    )
     raise typer.Exit(exc.exit_code)
 
 
@@ -148,6 +154,14 @@ def render(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Articles rendered at once (default: cores)."),
     ] = None,
+    cluster: Annotated[
+        bool,
+        typer.Option("--cluster", help="Send one task per article to the workers (`sawt worker`)."),
+    ] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option("--no-wait", help="With --cluster: print the batch id and return at once."),
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Render articles to episodes/<slug>.mp3 with tags, chapters and a record.
@@ -165,8 +179,18 @@ def render(
         name = engine or settings.engine
         engine_info(name)  # an unknown engine fails once, before any work
         urls = [a for a in articles if is_url(a)]
+        if cluster and urls and not (dry_run or as_json):
+            raise InputError(
+                "--cluster renders files every worker can see; a URL is fetched on this machine",
+                hint="save the page into the shared folder, or follow its feed with `sawt update`",
+            )
         with fetched_pages(urls, settings) as pages:
             paths = expand([Path(a) for a in articles if not is_url(a)]) + pages
+            if cluster and not (dry_run or as_json):
+                failed = _render_cluster(paths, settings, name, force, not no_feed, not no_wait)
+                if failed:
+                    raise typer.Exit(1)
+                return
             failed = _render_paths(paths, articles, settings, name, dry_run, as_json, force, jobs)
         if not (no_feed or dry_run or as_json):
             _publish(settings)
@@ -225,7 +249,7 @@ def _render_many(
     paths: list[Path], settings: Settings, engine: str, force: bool, jobs: int | None
 ) -> int:
     """Render a batch with one overall bar; print a summary; return how many failed."""
-    from sawt.batch import Outcome, render_batch
+    from sawt.batch import render_batch
 
     progress = _progress(err)
     task = progress.add_task("rendering", total=len(paths))
@@ -237,6 +261,11 @@ def _render_many(
 
     with progress:
         outcomes = render_batch(paths, settings, engine, force=force, jobs=jobs, on_done=done)
+    return _summary(outcomes)
+
+
+def _summary(outcomes: list[Outcome]) -> int:
+    """Print what a batch wrote, what failed and the counts; return how many failed."""
     counts = {s: [o for o in outcomes if o.status == s] for s in ("rendered", "skipped", "failed")}
     for o in counts["rendered"]:
         out.print(
@@ -250,6 +279,140 @@ def _render_many(
         highlight=False,
     )
     return len(counts["failed"])
+
+
+# --- many machines: render --cluster, worker, status -----------------------------
+
+
+def _render_cluster(
+    paths: list[Path], settings: Settings, engine: str, force: bool, publish: bool, wait: bool
+) -> int:
+    """Enqueue a batch on the workers; follow it unless told not to; return how many failed."""
+    from sawt.cluster import require
+
+    require()  # before importing Celery: without the extra, one line says what to install
+    from sawt.cluster.client import Cluster
+
+    cluster = Cluster(settings)
+    meta = cluster.enqueue(paths, engine, force=force, publish=publish)
+    if not wait:
+        out.print(
+            f"batch {meta.id}: {len(meta.articles)} articles queued on {meta.queue} "
+            f"(follow it with `sawt status {meta.id}`)",
+            highlight=False,
+        )
+        return 0
+    err.print(f"batch {meta.id}: {len(meta.articles)} articles queued on {meta.queue}")
+    return _follow(cluster, meta.id)
+
+
+def _follow(cluster: Cluster, batch: str) -> int:
+    """Show a batch's progress across workers until it is done; print its summary."""
+    from sawt.cluster.messages import OutcomeRecord
+
+    progress = _progress(err)
+    task = progress.add_task("rendering on the cluster", total=None)
+
+    def landed(record: OutcomeRecord) -> None:
+        for message in record.messages:
+            progress.console.print(f"{Path(record.path).name}: {message}", highlight=False)
+        if not progress.console.is_terminal:
+            name = Path(record.path).name
+            err.print(f"{record.status} {name} on {record.worker}", highlight=False)
+
+    def polled(view: BatchView) -> None:
+        workers = len(view.workers)
+        label = f"rendering on {workers} worker{'s' if workers != 1 else ''}"
+        progress.update(task, total=len(view.meta.articles), completed=view.done, description=label)
+
+    try:
+        with progress:
+            view = cluster.watch(batch, landed, polled)
+    except KeyboardInterrupt:
+        err.print(f"batch {batch} goes on without you; `sawt status {batch}` reports it")
+        raise typer.Exit(130) from None
+    return _report(view)
+
+
+def _report(view: BatchView) -> int:
+    """The end of a cluster batch, printed as a local batch's; returns how many failed."""
+    failed = _summary(view.ordered())
+    published = view.published
+    if published is not None:
+        for note in published.notes:
+            err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        if published.error:
+            err.print(f"[bold red]error:[/] the feed was not rebuilt: {published.error}")
+            failed += 1
+        else:
+            out.print(
+                f"[green]feed[/] {published.feed} ({published.episodes} episodes)",
+                highlight=False,
+                soft_wrap=True,
+            )
+    return failed
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-j", min=1, help="Tasks at once (default: cores)."),
+    ] = None,
+    queues: Annotated[
+        str | None,
+        typer.Option("--queues", "-Q", help="Comma-separated queues (default: cluster.queue)."),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Render on this machine for the show's cluster (broker: cluster.broker or SAWT_BROKER)."""
+    from sawt.cluster import require
+
+    try:
+        require()
+        from sawt.cluster.worker import run_worker
+
+        settings = _settings(config)
+        names = [q.strip() for q in (queues or "").split(",") if q.strip()]
+        run_worker(settings, concurrency, names)
+    except SawtError as exc:
+        _fail(exc)
+
+
+@app.command()
+def status(
+    batch: Annotated[str, typer.Argument(help="The batch id `sawt render --cluster` printed.")],
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Follow the batch until it is done.")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Report a cluster batch: progress, or its summary once done (exit 1 if any failed)."""
+    from sawt.cluster import require
+
+    try:
+        require()
+        from sawt.cluster.client import Cluster
+
+        cluster = Cluster(_settings(config))
+        if wait:
+            failed = _follow(cluster, batch)
+        else:
+            view = cluster.view(batch)
+            if not view.finished:
+                total = len(view.meta.articles)
+                out.print(
+                    f"batch {batch}: {view.done} of {total} done on {len(view.workers)} "
+                    f"worker{'s' if len(view.workers) != 1 else ''}, still running",
+                    highlight=False,
+                )
+                raise typer.Exit(3)
+            failed = _report(view)
+    except SawtError as exc:
+        _fail(exc)
+        return
+    if failed:
+        raise typer.Exit(1)
 
 
 def _clock(ms: int) -> str:

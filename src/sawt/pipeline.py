@@ -93,6 +93,7 @@ def render(
     reporter: Reporter | None = None,
     *,
     force: bool = False,
+    shared_clips: bool = False,
 ) -> RenderResult:
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic.
 
@@ -103,6 +104,10 @@ def render(
     engine with a fallback), a failure of one engine re-renders the whole episode
     with the next: one voice per episode. Every engine but the last is probed
     with a short time limit on its first piece.
+
+    ``shared_clips`` reads (and writes) every engine's clips through the clip
+    cache, even an engine not worth caching alone: the seam for a cluster, where
+    other workers have filled the shared cache with ranges of this script.
     """
     reporter = reporter or NullReporter()
     name = engine_name or settings.engine
@@ -127,6 +132,7 @@ def render(
                 stamp=stamp,
                 chain=chain,
                 fallbacks=fallbacks,
+                shared=shared_clips,
             )
         except EngineUnavailable as exc:
             if last:
@@ -158,12 +164,13 @@ def _render_with(
     stamp: str,
     chain: list[str],
     fallbacks: list[Fallback],
+    shared: bool = False,
 ) -> RenderResult:
     clock = _Clock()
     prepared = prepare(path, settings, engine.max_chars, engine.caps)
     clock.lap("script")
     paths = episode_paths(settings.episodes_path(), prepared.slug)
-    synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter)
+    synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter, cache_always=shared)
     with tempfile.TemporaryDirectory(prefix="sawt-") as tmp:
         raw = Path(tmp) / "episode.pcm"
         reporter.stage(f"speaking ({engine.name})", len(prepared.pieces))
@@ -269,12 +276,18 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
         "expire_days": True,
         "allow_private_addresses": True,
         "fetch": True,
+        "cluster": True,
         "gtts": {"concurrency", "rate_limit", "retries", "backoff", "backoff_max", "timeout"}
         | {"deadline", "preflight_timeout"},
     }
     digest.update(settings.model_dump_json(exclude=exclude).encode())
     digest.update(f"\0{engine_name}\0{__version__}".encode())
     return digest.hexdigest()
+
+
+def unchanged(path: Path, settings: Settings, engine_name: str) -> bool:
+    """Whether rendering ``path`` now would be skipped (same article, settings, engine)."""
+    return _unchanged(path, settings, fingerprint(path, settings, engine_name)) is not None
 
 
 def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | None:

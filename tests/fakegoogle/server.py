@@ -37,6 +37,7 @@ import struct
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -640,6 +641,7 @@ class FakeGoogle:
         self._connects = 0
         self._texts: collections.Counter[str] = collections.Counter()
         self._log: list[RequestRecord] = []
+        self._times: list[float] = []
         self._in_flight = 0
         self._peak_in_flight = 0
 
@@ -754,6 +756,12 @@ class FakeGoogle:
             return list(self._log)
 
     @property
+    def request_times(self) -> list[float]:
+        """Arrival time (time.monotonic) of each TTS request, in arrival order."""
+        with self._lock:
+            return list(self._times)
+
+    @property
     def in_flight(self) -> int:
         """TTS requests currently being answered."""
         with self._lock:
@@ -772,6 +780,7 @@ class FakeGoogle:
             self._connects = 0
             self._texts.clear()
             self._log.clear()
+            self._times.clear()
             self._peak_in_flight = self._in_flight
 
     # -- flow control ------------------------------------------------------------
@@ -851,6 +860,7 @@ class FakeGoogle:
             self._total += 1
             self._texts[text] += 1
             self._log.append(RequestRecord(text, lang, slow, fault.value if fault else "ok"))
+            self._times.append(time.monotonic())
             self._in_flight += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
             self._lock.notify_all()

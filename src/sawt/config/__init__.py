@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sawt.config.artwork import artwork_problems
 from sawt.config.categories import APPLE_CATEGORIES
+from sawt.config.cluster import ClusterSettings
 from sawt.config.sources import FetchSettings, Source
 from sawt.config.yamlfile import line_of, parse_yaml, validate
 from sawt.errors import ConfigError
@@ -187,6 +188,7 @@ class Settings(_Strict):
     espeak: EspeakSettings = EspeakSettings()
     gtts: GttsSettings = GttsSettings()
     edge: EdgeSettings = EdgeSettings()
+    cluster: ClusterSettings = ClusterSettings()  # many machines: see sawt.cluster
     # Pronunciations for every engine: [{match: حموشي, say: حَمُّوشِي}, {match: …, regex: true}].
     lexicon: tuple[LexiconEntry, ...] = ()
     # Lines never read aloud, on top of the built-in list: phrases, or "re:<regex>".

@@ -11,10 +11,12 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from sawt.errors import InputError
 from sawt.files import write_atomic
@@ -70,18 +72,56 @@ def episode_paths(episodes: Path, slug: str) -> EpisodePaths:
     return paths
 
 
+class Fence(Protocol):
+    """Proof that the catalog lock is still held: ``check`` raises once it is lost."""
+
+    def check(self) -> None:
+        """Raise if a write now could race another holder of the lock."""
+
+
+class _NoFence:
+    """A local lock cannot be lost while its holder lives."""
+
+    def check(self) -> None:
+        """Never raises."""
+
+
+NO_FENCE: Fence = _NoFence()
+
+# How this process locks a catalog: episodes folder → context manager yielding a Fence.
+CatalogLock = Callable[[Path], AbstractContextManager[Fence]]
+
+
 @contextlib.contextmanager
-def catalog_lock(episodes: Path) -> Iterator[None]:
-    """Hold the catalog's exclusive lock (``episodes/.lock``) across processes."""
+def file_lock(episodes: Path) -> Iterator[Fence]:
+    """Hold the catalog's exclusive ``flock`` (``episodes/.lock``) across local processes."""
     episodes.mkdir(parents=True, exist_ok=True)
     with open(episodes / LOCK_NAME, "a+b") as fh:
         if fcntl is not None:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
-            yield
+            yield NO_FENCE
         finally:
             if fcntl is not None:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+_lock_factory: CatalogLock = file_lock
+
+
+def use_catalog_lock(factory: CatalogLock | None) -> None:
+    """Lock catalogs with ``factory`` in this process (None: the local ``flock``).
+
+    The seam for many machines: a cluster worker installs a Redis lock with
+    expiry and fencing here.
+    """
+    global _lock_factory
+    _lock_factory = factory or file_lock
+
+
+def catalog_lock(episodes: Path) -> AbstractContextManager[Fence]:
+    """Hold the catalog's exclusive lock; the Fence it yields says whether it still holds."""
+    return _lock_factory(episodes)
 
 
 def write_record(path: Path, record: EpisodeRecord) -> None:
@@ -106,7 +146,10 @@ def save_record(path: Path, record: EpisodeRecord, *, locked: bool = False) -> E
     ``locked`` says the caller already holds the catalog lock (flock locks are
     per open file, so taking it again from the same process would deadlock).
     """
-    with contextlib.nullcontext() if locked else catalog_lock(path.parent):
+    lock: AbstractContextManager[Fence] = (
+        contextlib.nullcontext(NO_FENCE) if locked else catalog_lock(path.parent)
+    )
+    with lock as fence:
         previous: EpisodeRecord | None = None
         if path.exists():
             with contextlib.suppress(RecordError):
@@ -122,6 +165,7 @@ def save_record(path: Path, record: EpisodeRecord, *, locked: bool = False) -> E
                 or datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }
         )
+        fence.check()
         write_record(path, merged)
     return merged
 

@@ -16,7 +16,14 @@ from sawt.config import Settings
 from sawt.config.artwork import read_image_info
 from sawt.files import write_atomic_if_changed
 from sawt.models import EpisodeRecord
-from sawt.publishing.catalog import catalog_lock, episode_paths, save_record, scan
+from sawt.publishing.catalog import (
+    NO_FENCE,
+    Fence,
+    catalog_lock,
+    episode_paths,
+    save_record,
+    scan,
+)
 from sawt.publishing.manifest import read_manifest, write_manifest
 from sawt.publishing.outputs import Show, outputs
 
@@ -42,25 +49,29 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
 def publish(settings: Settings) -> PublishReport:
     """Rebuild every output and the cover copy from the records, under the catalog lock."""
     episodes = settings.episodes_path()
-    with catalog_lock(episodes):
+    with catalog_lock(episodes) as fence:
         catalog = scan(episodes)
         records = [_with_identity(episodes, r) for r in catalog.records]
         report = PublishReport(episodes / "feed.xml", len(records))
         owned = read_manifest(episodes)
-        cover = _publish_cover(settings, episodes, report, owned)
+        cover = _publish_cover(settings, episodes, report, owned, fence)
         show = Show(settings, records, cover)
         wrote: set[str] = {cover} if cover else set()
         for output in outputs():
             if output.per_episode and output.episode is not None:
                 for record in records:
                     _write(
-                        report, episodes, output.relpath(record.slug), output.episode(show, record)
+                        report,
+                        episodes,
+                        output.relpath(record.slug),
+                        output.episode(show, record),
+                        fence,
                     )
                     wrote.add(output.relpath(record.slug))
             elif output.show is not None:
                 if output.name == "feed":
                     report.feed = output.path(episodes)
-                _write(report, episodes, output.relpath(), output.show(show))
+                _write(report, episodes, output.relpath(), output.show(show), fence)
                 wrote.add(output.relpath())
         # An output sawt wrote earlier whose record is gone is derived from
         # nothing now; a broken record keeps its files until it is fixed.
@@ -71,15 +82,20 @@ def publish(settings: Settings) -> PublishReport:
             if output_slug in broken_slugs:
                 keep.add(rel)
                 continue
+            fence.check()
             with contextlib.suppress(FileNotFoundError):
                 (episodes / rel).unlink()
                 report.removed.append(episodes / rel)
+        fence.check()
         write_manifest(episodes, (owned & keep) | wrote)
     report.notes += [f"{p.name}: {why}; left out of the feed" for p, why in catalog.broken]
     return report
 
 
-def _write(report: PublishReport, episodes: Path, rel: str, data: str | bytes) -> None:
+def _write(
+    report: PublishReport, episodes: Path, rel: str, data: str | bytes, fence: Fence = NO_FENCE
+) -> None:
+    fence.check()  # a lock that was lost (expired, on a cluster) must not write
     if write_if_changed(episodes / rel, data):
         report.written.append(episodes / rel)
 
@@ -101,7 +117,11 @@ def _with_identity(episodes: Path, record: EpisodeRecord) -> EpisodeRecord:
 
 
 def _publish_cover(
-    settings: Settings, episodes: Path, report: PublishReport, owned: set[str]
+    settings: Settings,
+    episodes: Path,
+    report: PublishReport,
+    owned: set[str],
+    fence: Fence = NO_FENCE,
 ) -> str | None:
     # The feed can only point at files under base_url, so the cover is copied
     # into episodes/ under a fixed name with the extension its format calls for
@@ -114,7 +134,7 @@ def _publish_cover(
         report.notes.append(f"{source}: cover is neither PNG nor JPEG; not published")
         return None
     name = f"{COVER_STEM}.{'png' if info.format == 'png' else 'jpg'}"
-    _write(report, episodes, name, source.read_bytes())
+    _write(report, episodes, name, source.read_bytes(), fence)
     owned.add(name)
     for other in (f"{COVER_STEM}.png", f"{COVER_STEM}.jpg"):
         # Only a cover sawt published itself is replaced; someone else's stays.

@@ -6,9 +6,10 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from sawt.errors import EngineError, EngineUnavailable, TransientEngineError
 from sawt.progress import NullReporter, Reporter
@@ -65,8 +66,40 @@ class RateLimiter:
             stop.wait(slot - now)
 
 
+class Pacer(Protocol):
+    """Paces attempts: ``wait`` returns when the caller may send its next one."""
+
+    def wait(self, stop: threading.Event) -> None:
+        """Block until this caller's turn comes (or stop is set)."""
+
+
+# How a process paces an engine: (engine name, attempts per second) → a Pacer.
+PacerFactory = Callable[[str, "float | None"], Pacer]
+
+
+def _local_pacer(_engine: str, per_second: float | None) -> Pacer:
+    return RateLimiter(per_second)
+
+
+_pacer_factory: PacerFactory = _local_pacer
+
+
+def use_pacer(factory: PacerFactory | None) -> None:
+    """Pace every synthesizer of this process with ``factory`` (None: the local limiter).
+
+    The seam for a rate limit shared by many processes or machines (a cluster
+    worker installs a Redis token bucket here).
+    """
+    global _pacer_factory
+    _pacer_factory = factory or _local_pacer
+
+
 class Synthesizer:
-    """Turns a script into clips, in order, with the engine's policy."""
+    """Turns a script into clips, in order, with the engine's policy.
+
+    ``cache_always`` caches every engine's clips, even those not worth caching
+    on one machine: a cluster fills the shared cache from many workers.
+    """
 
     def __init__(
         self,
@@ -74,14 +107,16 @@ class Synthesizer:
         cache: ClipCache | None = None,
         reporter: Reporter | None = None,
         policy: Policy | None = None,
+        *,
+        cache_always: bool = False,
     ) -> None:
         self.engine = engine
-        self.cache = cache if engine.cacheable else None
+        self.cache = cache if engine.cacheable or cache_always else None
         self.reporter = reporter or NullReporter()
         self.policy = policy or engine.policy
         self.stats = SynthStats()
         self._stop = threading.Event()
-        self._limiter = RateLimiter(self.policy.rate_limit)
+        self._limiter = _pacer_factory(engine.name, self.policy.rate_limit)
         self._deadline: float | None = None
         self._ready: dict[int, Clip] = {}
         self._identity = engine.identity()
