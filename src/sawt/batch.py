@@ -74,7 +74,11 @@ def expand(paths: Iterable[Path]) -> list[Path]:
             found.extend(inside)
         else:
             found.append(path)
-    return list(dict.fromkeys(found))  # the same file twice is rendered once
+    # The same file twice (a.md and $PWD/a.md, or via a folder) is rendered once.
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def share_limits(settings: Settings, jobs: int) -> Settings:
@@ -95,6 +99,7 @@ def render_one(
     force: bool,
     *,
     shared_clips: bool = False,
+    slug: str | None = None,
 ) -> Outcome:
     """Render one article and report the outcome instead of raising.
 
@@ -104,7 +109,9 @@ def render_one(
 
     collector = _Collector()
     try:
-        result = render(path, settings, engine, collector, force=force, shared_clips=shared_clips)
+        result = render(
+            path, settings, engine, collector, force=force, shared_clips=shared_clips, slug=slug
+        )
     except SawtError as exc:
         return Outcome(path, "failed", error=str(exc), messages=collector.messages)
     except Exception as exc:  # one broken article must not stop the batch
@@ -120,6 +127,37 @@ def render_one(
         result.engine,
         messages=collector.messages,
     )
+
+
+def batch_slugs(
+    paths: list[Path],
+    settings: Settings,
+    overrides: Mapping[Path, tuple[Settings, str | None]] | None = None,
+) -> dict[Path, str | SawtError]:
+    """Each article's slug, resolved in input order so two articles never share one.
+
+    An article whose front-matter slug is taken gets its error instead. Articles
+    that cannot be read are left out: rendering them reports why.
+    """
+    from sawt.pipeline import article_slug
+    from sawt.read.article import read_article
+
+    taken: set[str] = set()
+    slugs: dict[Path, str | SawtError] = {}
+    for path in paths:
+        own = (overrides or {}).get(path, (settings, None))[0]
+        try:
+            article = read_article(path)
+        except SawtError:
+            continue
+        try:
+            slug = article_slug(path, article, own, frozenset(taken))
+        except SawtError as exc:
+            slugs[path] = exc
+            continue
+        slugs[path] = slug
+        taken.add(slug)
+    return slugs
 
 
 def _shield() -> None:
@@ -147,6 +185,15 @@ def render_batch(
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     outcomes: dict[Path, Outcome] = {}
+    slugs: dict[Path, str] = {}
+    for path, slug in batch_slugs(paths, settings, overrides).items():
+        if isinstance(slug, SawtError):  # refused before any work
+            outcomes[path] = Outcome(path, "failed", error=str(slug))
+            if on_done:
+                on_done(outcomes[path])
+        else:
+            slugs[path] = slug
+    ordered, paths = paths, [p for p in paths if p not in outcomes]
 
     def job(path: Path, shared: Callable[[Settings], Settings]) -> tuple[Settings, str | None]:
         own, name = (overrides or {}).get(path, (settings, engine))
@@ -156,7 +203,7 @@ def render_batch(
         for path in paths:
             if stop is not None and stop.is_set():
                 break
-            outcomes[path] = render_one(path, *job(path, lambda s: s), force)
+            outcomes[path] = render_one(path, *job(path, lambda s: s), force, slug=slugs.get(path))
             if on_done:
                 on_done(outcomes[path])
     else:
@@ -166,7 +213,13 @@ def render_batch(
             jobs, mp_context=context, initializer=_shield if stop is not None else None
         ) as pool:
             futures: dict[Future[Outcome], Path] = {
-                pool.submit(render_one, p, *job(p, lambda s: share_limits(s, jobs)), force): p
+                pool.submit(
+                    render_one,
+                    p,
+                    *job(p, lambda s: share_limits(s, jobs)),
+                    force,
+                    slug=slugs.get(p),
+                ): p
                 for p in paths
             }
             pending = set(futures)
@@ -183,5 +236,5 @@ def render_batch(
                 if stop is not None and stop.is_set():
                     pending = {f for f in pending if not f.cancel()}
     return [
-        outcomes.get(p) or Outcome(p, "stopped", error="stopped before rendering") for p in paths
+        outcomes.get(p) or Outcome(p, "stopped", error="stopped before rendering") for p in ordered
     ]

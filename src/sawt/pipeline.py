@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +30,14 @@ from sawt.models import (
     TextCaps,
 )
 from sawt.progress import NullReporter, Reporter
-from sawt.publishing.catalog import EpisodePaths, episode_paths, make_slug, read_record, save_record
+from sawt.publishing.catalog import (
+    EpisodePaths,
+    episode_paths,
+    make_slug,
+    read_record,
+    resolve_slug,
+    save_record,
+)
 from sawt.read.article import read_article
 from sawt.read.clean import CleanReport, dedupe
 from sawt.read.document import Article
@@ -73,17 +81,38 @@ class RenderResult:
 
 
 def prepare(
-    path: Path, settings: Settings, max_chars: int, caps: TextCaps | None = None
+    path: Path,
+    settings: Settings,
+    max_chars: int,
+    caps: TextCaps | None = None,
+    *,
+    slug: str | None = None,
 ) -> Prepared:
-    """Read, clean and script an article for an engine with ``caps``; pure apart from reading."""
+    """Read, clean and script an article for an engine with ``caps``; pure apart from reading.
+
+    ``slug``: the one a batch already resolved for this article (else it is resolved here).
+    """
     article = read_article(path, Boilerplate.build(settings.boilerplate))
     article, report = dedupe(article)
     arabic = article.language.lower().startswith("ar")  # built-ins say acronyms in Arabic
     lexicon = Lexicon.build(article.lexicon, settings.lexicon, builtin=arabic)
     voice = FrontEnd(caps or TextCaps(), lexicon, article.language)
     pieces = build_script(article, max_chars, settings.pauses, voice)
-    slug = make_slug(article.slug, path.stem, article.title)
-    return Prepared(article, report, pieces, slug)
+    return Prepared(article, report, pieces, slug or article_slug(path, article, settings))
+
+
+def article_slug(
+    path: Path, article: Article, settings: Settings, taken: Set[str] = frozenset()
+) -> str:
+    """The slug ``article`` is published under: its own, unless another article owns it."""
+    base = make_slug(article.slug, path.stem, article.title)
+    return resolve_slug(
+        settings.episodes_path(),
+        base,
+        source_id(path, article, settings),
+        explicit=bool(article.slug),
+        taken=taken,
+    )
 
 
 def render(
@@ -94,6 +123,7 @@ def render(
     *,
     force: bool = False,
     shared_clips: bool = False,
+    slug: str | None = None,
 ) -> RenderResult:
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic.
 
@@ -115,7 +145,7 @@ def render(
     chain = engine_chain(name, settings)
     stamp = fingerprint(path, settings, name)
     if not force:
-        previous = _unchanged(path, settings, stamp)
+        previous = _unchanged(path, settings, stamp, slug)
         if previous is not None:
             return previous
     fallbacks: list[Fallback] = []
@@ -133,6 +163,7 @@ def render(
                 chain=chain,
                 fallbacks=fallbacks,
                 shared=shared_clips,
+                slug=slug,
             )
         except EngineUnavailable as exc:
             if last:
@@ -165,9 +196,10 @@ def _render_with(
     chain: list[str],
     fallbacks: list[Fallback],
     shared: bool = False,
+    slug: str | None = None,
 ) -> RenderResult:
     clock = _Clock()
-    prepared = prepare(path, settings, engine.max_chars, engine.caps)
+    prepared = prepare(path, settings, engine.max_chars, engine.caps, slug=slug)
     clock.lap("script")
     paths = episode_paths(settings.episodes_path(), prepared.slug)
     synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter, cache_always=shared)
@@ -225,7 +257,7 @@ def _render_with(
                     "fingerprint": stamp,
                     "timing_s": clock.laps,
                     "synthesis": synthesis,
-                    "source_id": source_id(path),
+                    "source_id": source_id(path, prepared.article, settings),
                 }
             )
             # The record lands first: a record without audio is caught by `check`,
@@ -290,10 +322,12 @@ def unchanged(path: Path, settings: Settings, engine_name: str) -> bool:
     return _unchanged(path, settings, fingerprint(path, settings, engine_name)) is not None
 
 
-def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | None:
+def _unchanged(
+    path: Path, settings: Settings, stamp: str, slug: str | None = None
+) -> RenderResult | None:
     """The earlier render's result if the article and settings are unchanged."""
     article = read_article(path)  # validates the input and gives the slug
-    slug = make_slug(article.slug, path.stem, article.title)
+    slug = slug or article_slug(path, article, settings)
     paths = episode_paths(settings.episodes_path(), slug)
     try:
         record = read_record(paths.record)
@@ -318,9 +352,18 @@ def _unchanged(path: Path, settings: Settings, stamp: str) -> RenderResult | Non
     )
 
 
-def source_id(path: Path) -> str:
-    """Which article a record belongs to: its absolute path (or URL)."""
-    return str(path.resolve())
+def source_id(path: Path, article: Article, settings: Settings) -> str:
+    """Which article a record belongs to (and so owns its slug).
+
+    A file in the show's folder: its path relative to podcast.yaml, so a show
+    that moves keeps its episodes. A page fetched from the web (saved outside
+    the show) is its URL; any other file, its absolute path.
+    """
+    full = path.resolve()
+    root = settings.root.resolve()
+    if full.is_relative_to(root):
+        return full.relative_to(root).as_posix()
+    return article.source_url or str(full)
 
 
 def _duration_ms(raw: Path, sample_rate: int) -> int:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Protocol
 
 from sawt.errors import InputError
@@ -23,6 +22,7 @@ from sawt.files import write_atomic
 from sawt.models import EpisodeRecord, RecordError, parse_record
 from sawt.publishing.manifest import read_manifest, write_manifest
 from sawt.publishing.outputs import for_path, outputs
+from sawt.text.slugs import romanise
 
 try:  # POSIX only; elsewhere sawt runs without the cross-process lock
     import fcntl
@@ -36,16 +36,84 @@ LOCK_NAME = ".lock"
 SOURCES_STATE = "sources.json"  # `sawt update`'s state, not an episode record
 
 
+# Names sawt itself uses in episodes/ ("index.html", "feed.xml", "sources.json"…).
+RESERVED_SLUGS = frozenset({"index", "feed", "sources", "cover", "sawt-web"})
+
+
+class SlugTaken(InputError):
+    """A slug already belongs to another article."""
+
+
 def make_slug(preferred: str | None, fallback_stem: str, title: str) -> str:
-    """A safe ASCII file-name slug: from front matter, else the file name."""
+    """A readable ASCII file-name slug: from front matter, else the file name (romanised)."""
     for candidate in (preferred, fallback_stem):
         if not candidate:
             continue
-        text = unicodedata.normalize("NFKD", candidate).encode("ascii", "ignore").decode()
-        slug = _UNSAFE.sub("-", text.lower()).strip("-_")[:80].strip("-_")
+        slug = _UNSAFE.sub("-", romanise(candidate)).strip("-_")[:80].strip("-_")
         if slug:
-            return slug
+            return f"{slug}-episode" if slug in RESERVED_SLUGS else slug
     return "episode-" + hashlib.sha1(title.encode()).hexdigest()[:10]
+
+
+def owned_by(record: EpisodeRecord, source: str) -> bool:
+    """Whether ``record`` belongs to the article ``source`` (a path or URL).
+
+    Records of sawt 0.1.0 know only their file name: they belong to an article
+    of that name.
+    """
+    if record.source_id is not None:
+        return record.source_id == source
+    return record.source_file is not None and record.source_file == PurePath(source).name
+
+
+def resolve_slug(
+    episodes: Path, base: str, source: str, *, explicit: bool, taken: Set[str] = frozenset()
+) -> str:
+    """The slug for article ``source``: ``base`` unless another article owns it.
+
+    An article keeps the slug it had; another one that maps to a taken slug
+    gets ``base-2``, ``base-3``… (``taken`` adds slugs claimed in this batch),
+    or, when the slug was given explicitly, a clear error. Never an overwrite.
+    """
+    n = 1
+    while True:
+        slug = base if n == 1 else f"{base}-{n}"
+        owner = _owner_of(episodes, slug)
+        if slug not in taken and (owner is None or _same(episodes, slug, source)):
+            return slug
+        if explicit:
+            raise SlugTaken(
+                f"slug '{slug}' (from front matter) already belongs to "
+                f"{_describe(owner, slug in taken)}",
+                path=source,
+                hint="give this article another slug:, or remove the other episode first",
+            )
+        n += 1
+
+
+def _describe(owner: str | None, in_batch: bool) -> str:
+    if in_batch:
+        return "an earlier article of this batch"
+    return owner or "a file that is not a record sawt can read"
+
+
+def _owner_of(episodes: Path, slug: str) -> str | None:
+    """Who owns ``slug``: None if free, "" if a record nobody can read sits there."""
+    path = episodes / f"{slug}.json"
+    if not path.exists():
+        return None
+    try:
+        record = read_record(path)
+    except RecordError:
+        return ""  # left alone: never overwritten, never reused
+    return record.source_id or record.source_file or slug
+
+
+def _same(episodes: Path, slug: str, source: str) -> bool:
+    try:
+        return owned_by(read_record(episodes / f"{slug}.json"), source)
+    except RecordError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -152,8 +220,21 @@ def save_record(path: Path, record: EpisodeRecord, *, locked: bool = False) -> E
     with lock as fence:
         previous: EpisodeRecord | None = None
         if path.exists():
-            with contextlib.suppress(RecordError):
+            try:
                 previous = read_record(path)
+            except RecordError as exc:
+                raise SlugTaken(
+                    f"{path.name} exists but is not a record sawt can read; not overwritten",
+                    path=path,
+                    hint="fix or move that file, or give the article another slug:",
+                ) from exc
+            if record.source_id and not owned_by(previous, record.source_id):
+                raise SlugTaken(
+                    f"slug '{record.slug}' now belongs to "
+                    f"{previous.source_id or previous.source_file}; this render was not saved",
+                    path=record.source_id,
+                    hint="render it again: it gets a free slug",
+                )
         # A podcast app treats a new GUID as a new episode: a re-render must not
         # re-announce it, nor move it to the top of the list.
         merged = record.model_copy(
