@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -160,10 +162,30 @@ def batch_slugs(
     return slugs
 
 
-def _shield() -> None:
-    """Workers of a stoppable batch finish their article; the parent decides when to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+def _worker_start(shield: bool, parent: int) -> None:
+    """Set a worker up: it dies with its parent, and maybe ignores Ctrl-C.
+
+    Workers of a stoppable batch finish their article (``shield``); the parent
+    decides when to stop. A parent killed outright (kill -9) takes its workers
+    with it (Linux's parent-death signal), so they never render on unseen.
+    """
+    if shield:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere, nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def render_batch(
@@ -210,7 +232,10 @@ def render_batch(
         # spawn: each worker loads its own libespeak-ng (not fork-safe state).
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_shield if stop is not None else None
+            jobs,
+            mp_context=context,
+            initializer=_worker_start,
+            initargs=(stop is not None, os.getpid()),
         ) as pool:
             futures: dict[Future[Outcome], Path] = {
                 pool.submit(

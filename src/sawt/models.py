@@ -8,11 +8,11 @@ can all use it without import loops.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sawt.errors import InputError
@@ -49,8 +49,8 @@ class LexiconEntry(BaseModel):
     def _compiles(self) -> LexiconEntry:
         if self.regex:
             try:
-                re.compile(self.match)
-            except re.error as exc:
+                regex.compile(self.match)  # the matcher sawt uses, with a time-out
+            except regex.error as exc:
                 raise ValueError(f"match is not a valid regex: {exc}") from exc
         return self
 

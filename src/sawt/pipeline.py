@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import time
 from collections.abc import Set
 from dataclasses import dataclass
@@ -16,7 +15,13 @@ from sawt.audio.timeline import build_chapters, build_timeline
 from sawt.config import Settings
 from sawt.config.artwork import read_image_info
 from sawt.errors import EngineUnavailable, InputError
-from sawt.files import staged, write_atomic_if_changed
+from sawt.files import (
+    staged,
+    sweep_parts,
+    sweep_temp_dirs,
+    temp_dir,
+    write_atomic_if_changed,
+)
 from sawt.models import (
     AudioFacts,
     BlockMedia,
@@ -142,6 +147,9 @@ def render(
     reporter = reporter or NullReporter()
     name = engine_name or settings.engine
     engine_info(name)  # an unknown name fails before any work
+    # What killed renders left behind (kill -9): their temp files and PCM.
+    sweep_parts(settings.episodes_path())
+    sweep_temp_dirs()
     chain = engine_chain(name, settings)
     stamp = fingerprint(path, settings, name)
     if not force:
@@ -203,8 +211,8 @@ def _render_with(
     clock.lap("script")
     paths = episode_paths(settings.episodes_path(), prepared.slug)
     synth = Synthesizer(engine, ClipCache(settings.cache_path()), reporter, cache_always=shared)
-    with tempfile.TemporaryDirectory(prefix="sawt-") as tmp:
-        raw = Path(tmp) / "episode.pcm"
+    with temp_dir() as tmp:
+        raw = tmp / "episode.pcm"
         reporter.stage(f"speaking ({engine.name})", len(prepared.pieces))
         meter = LoudnessMeter(engine.sample_rate)
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sawt.config import CONFIG_NAME
 from sawt.errors import InputError
+from sawt.files import owner_tag
 
 STARTER = """\
 # podcast.yaml: the show sawt publishes. Paths are relative to this file.
@@ -66,7 +67,7 @@ def write_starter(folder: Path) -> tuple[Path, Path]:
     if config.exists():
         raise InputError(f"{config} already exists; not overwriting it")
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{CONFIG_NAME}.", suffix=".part", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{CONFIG_NAME}.{owner_tag()}.", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(STARTER)

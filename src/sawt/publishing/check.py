@@ -201,6 +201,13 @@ def _catalog(episodes: Path, guids: set[str]) -> list[str]:
     stale = [r.slug for r in catalog.records if r.guid not in guids]
     if stale:
         problems.append(f"feed lacks {', '.join(stale)}: it is out of date; run `sawt feed`")
+    for r in catalog.records:
+        mp3 = episodes / r.audio.file
+        if mp3.is_file() and mp3.stat().st_size != r.audio.bytes:
+            problems.append(
+                f"{mp3}: {mp3.stat().st_size} bytes, but its record says {r.audio.bytes}: "
+                f"a render was interrupted; run `sawt render` on that article again"
+            )
     recorded = {r.audio.file for r in catalog.records}
     for mp3 in sorted(episodes.glob("*.mp3")):
         if mp3.name not in recorded:

@@ -168,7 +168,7 @@ def _item(fg: Any, s: Settings, record: EpisodeRecord) -> None:
     fe = fg.add_entry(order="append")  # records come newest first
     fe.title(xml_text(record.title))
     fe.guid(record.guid or slug, permalink=False)
-    fe.enclosure(file_url(s, record.audio.file), str(record.audio.bytes), record.audio.type)
+    fe.enclosure(file_url(s, record.audio.file), str(_audio_bytes(s, record)), record.audio.type)
     fe.pubDate(episode_date(record))
     fe.description(xml_text(f"{record.summary or record.title} {note}"))
     fe.content(xml_text(web.article_html(web.page_episode(record), note)))  # escaped, not CDATA
@@ -192,6 +192,15 @@ def _item(fg: Any, s: Settings, record: EpisodeRecord) -> None:
         {"url": page, "type": "text/html", "language": lang},
     ]
     ext.chapters = {"url": _output_url(s, "chapters", slug), "type": "application/json+chapters"}
+
+
+def _audio_bytes(s: Settings, record: EpisodeRecord) -> int:
+    """The enclosure length: the file's real size (a render killed between its record
+    and its audio must not leave a wrong length in the feed), else the record's."""
+    try:
+        return (s.episodes_path() / record.audio.file).stat().st_size
+    except OSError:
+        return record.audio.bytes
 
 
 def _output_url(s: Settings, name: str, slug: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sawt.config import Settings
 from sawt.config.artwork import read_image_info
-from sawt.files import write_atomic_if_changed
+from sawt.files import sweep_parts, write_atomic_if_changed
 from sawt.models import EpisodeRecord
 from sawt.publishing.catalog import (
     NO_FENCE,
@@ -50,6 +50,7 @@ def publish(settings: Settings) -> PublishReport:
     """Rebuild every output and the cover copy from the records, under the catalog lock."""
     episodes = settings.episodes_path()
     with catalog_lock(episodes) as fence:
+        sweep_parts(episodes)  # temp files of renders that were killed
         catalog = scan(episodes)
         records = [_with_identity(episodes, r) for r in catalog.records]
         report = PublishReport(episodes / "feed.xml", len(records))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -92,10 +93,14 @@ def load_text(path: Path) -> str:
     try:
         if path.is_dir():
             raise InputError("is a folder, not an article file", path=path)
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file is too large ({size} bytes)", path=path)
-        raw = path.read_bytes()
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            # A FIFO would block forever, /dev/zero would never end.
+            raise InputError("is not a regular file (a device, FIFO or socket)", path=path)
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # the size may change between stat and read
+        if len(raw) > MAX_BYTES:
+            raise InputError(f"file is too large (over {MAX_BYTES} bytes)", path=path)
     except FileNotFoundError as exc:
         raise InputError("file not found", path=path) from exc
     except PermissionError as exc:
@@ -240,7 +245,7 @@ def parse_markdown(text: str, path: Path) -> Article:
         last = blocks[-1]
         blocks[-1] = replace(last, images=(*last.images, *images))
     if meta.title:
-        title = tidy(meta.title)
+        title = tidy(meta.title) or None
     if title is None:
         first = next((b for b in blocks if b.kind == "paragraph"), None)
         if first is None:
@@ -252,12 +257,12 @@ def parse_markdown(text: str, path: Path) -> Article:
         path=path,
         title=title,
         blocks=tuple(blocks),
-        author=meta.author,
+        author=tidy(meta.author) or None if meta.author else None,
         date=meta.date,
         source_url=meta.source_url,
         slug=meta.slug,
         image=str((path.parent / meta.image).resolve()) if meta.image else None,
-        image_alt=meta.image_alt,
+        image_alt=tidy(meta.image_alt) or None if meta.image_alt else None,
         language=meta.language or "ar",
         lexicon=meta.lexicon,
     )

@@ -55,6 +55,18 @@ def _legacy_candidates(raw: bytes) -> list[str]:
     return [*first, *(e for e in _LEGACY if e not in first)]
 
 
+def _mostly_utf8(raw: bytes) -> bool:
+    """Whether valid multi-byte UTF-8 sequences far outnumber the invalid bytes.
+
+    Legacy Arabic code pages put lead bytes next to each other, so their text
+    holds almost no valid UTF-8 sequences; a damaged UTF-8 file holds many.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if c > "\x7f" and c != "\ufffd")
+    return good >= 8 and bad * 20 <= good
+
+
 def decode_text(raw: bytes, path: Path) -> str:
     """Decode an article file's bytes, or raise InputError saying why not."""
     for bom, encoding in _BOMS:
@@ -64,17 +76,33 @@ def decode_text(raw: bytes, path: Path) -> str:
                 message = f"invalid {encoding.upper()} despite its byte-order mark"
                 raise InputError(message, path=path)
             return text
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in raw:
         # UTF-16 without a BOM still reads as Arabic; anything else with NULs is binary.
         for encoding in ("utf-16-le", "utf-16-be"):
             text = _strict(raw, encoding) if len(raw) % 2 == 0 else None
             if text and arabic_share(text) >= ARABIC_SHARE and "\x00" not in text:
                 return text
-        raise InputError("looks like a binary file, not text", path=path)
+        offset = raw.index(b"\x00")
+        raise InputError(
+            f"looks like a binary file, not text (a NUL byte at offset {offset})",
+            path=path,
+            line=raw[:offset].count(b"\n") + 1,
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         error = exc
+    if _mostly_utf8(raw):
+        # One bad byte in a UTF-8 file is damage, not a sign of another encoding:
+        # read as Windows-1256 it would publish gibberish.
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError(
+            f"damaged UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start} is not valid "
+            "UTF-8, though the rest of the file is",
+            path=path,
+            line=line,
+            hint="fix or remove that byte (the file is otherwise UTF-8)",
+        )
     for encoding in _legacy_candidates(raw):
         text = _strict(raw, encoding)
         if text is not None and arabic_share(text) >= ARABIC_SHARE:

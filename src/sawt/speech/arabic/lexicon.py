@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import regex
+
+from sawt.errors import ConfigError
 from sawt.models import LexiconEntry
 from sawt.text.normalize import fold
 
@@ -34,12 +37,12 @@ BUILTIN: tuple[LexiconEntry, ...] = tuple(
 class Lexicon:
     """Compiled entries, tried in order; earlier entries win over later ones."""
 
-    rules: tuple[tuple[re.Pattern[str], str, bool], ...]  # pattern, say, say uses \\1 groups
+    rules: tuple[tuple[Pattern, str, bool], ...]  # pattern, say, say uses \\1 groups
 
     @classmethod
     def build(cls, *groups: Iterable[LexiconEntry], builtin: bool = True) -> Lexicon:
         """Compile entry groups in priority order: article, podcast.yaml, then built-in."""
-        rules: list[tuple[re.Pattern[str], str, bool]] = []
+        rules: list[tuple[Pattern, str, bool]] = []
         for group in (*groups, BUILTIN if builtin else ()):
             for entry in group:
                 rules.append((_compile(entry), fold(entry.say), entry.regex))
@@ -55,12 +58,14 @@ class Lexicon:
 
         for pattern, say, is_regex in self.rules:
 
-            def sub(m: re.Match[str], say: str = say, is_regex: bool = is_regex) -> str:
+            def sub(
+                m: re.Match[str] | regex.Match[str], say: str = say, is_regex: bool = is_regex
+            ) -> str:
                 if is_regex:
                     return hold(m.expand(say))
                 return (m.groupdict().get("pre") or "") + hold(say)
 
-            text = pattern.sub(sub, text)
+            text = _substitute(pattern, sub, text)
         return text, said
 
     @staticmethod
@@ -80,9 +85,30 @@ class Lexicon:
         return self.restore(held, said)
 
 
-def _compile(entry: LexiconEntry) -> re.Pattern[str]:
+# A newsroom's own regex runs on every piece of text: one that backtracks
+# catastrophically must stop with an error, not hang the render (the regex
+# module can time a match out; the standard re module cannot).
+REGEX_TIMEOUT_S = 2.0
+
+Pattern = re.Pattern[str] | regex.Pattern[str]
+
+
+def _substitute(pattern: Pattern, repl: Callable[..., str], text: str) -> str:
+    if isinstance(pattern, re.Pattern):
+        return pattern.sub(repl, text)
+    try:
+        return pattern.sub(repl, text, timeout=REGEX_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise ConfigError(
+            f"lexicon regex {pattern.pattern!r} took over {REGEX_TIMEOUT_S:.0f} s on one piece "
+            "of text (it backtracks without end)",
+            hint="simplify the pattern: avoid nested repeats like (a+)+",
+        ) from exc
+
+
+def _compile(entry: LexiconEntry) -> Pattern:
     if entry.regex:
-        return re.compile(entry.match)
+        return regex.compile(entry.match)
     phrase = re.escape(fold(entry.match).strip())
     phrase = re.sub(r"(\\ )+", r"\\s+", phrase)  # any run of spaces between the words
     arabic = bool(re.match("[\u0600-\u06ff]", fold(entry.match).strip()))

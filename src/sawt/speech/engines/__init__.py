@@ -47,7 +47,15 @@ class EngineInfo:
 def _espeak(settings: Settings) -> Engine:
     from sawt.speech.engines.espeak import EspeakEngine
 
-    return EspeakEngine(settings.espeak)
+    engine = EspeakEngine(settings.espeak)
+    if not engine.has_voice(settings.espeak.voice):
+        raise ConfigError(
+            f"invalid field 'espeak.voice': espeak-ng has no voice '{settings.espeak.voice}'",
+            path=settings.source,
+            line=settings.line_of("espeak", "voice"),
+            hint="Arabic is 'ar'; `espeak-ng --voices` lists the others",
+        )
+    return engine
 
 
 def _espeak_check() -> tuple[bool, str]:

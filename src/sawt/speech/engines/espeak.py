@@ -118,6 +118,11 @@ class EspeakEngine:
         self._lib = _Library.get()
         self.sample_rate = self._lib.sample_rate
 
+    def has_voice(self, voice: str) -> bool:
+        """Whether libespeak-ng knows ``voice`` (checked once, before any synthesis)."""
+        with self._lib.lock:
+            return bool(self._lib.lib.espeak_SetVoiceByName(voice.encode()) == 0)
+
     def fetch(self, text: str, timeout: float | None = None) -> bytes:
         """Speak one piece to PCM (``timeout`` is irrelevant offline)."""
         return self._lib.speak(text, self.settings)
