@@ -581,10 +581,10 @@ def cache(
 
     try:
         store = ClipCache(_settings(config).cache_path())
+        stats = store.clear() if clear else store.stats()
     except SawtError as exc:
         _fail(exc)
         return
-    stats = store.clear() if clear else store.stats()
     verb = "removed" if clear else "holds"
     out.print(
         f"cache {stats.path} {verb} {stats.entries} clips, {stats.bytes / 1e6:.1f} MB",

@@ -43,7 +43,7 @@ from sawt.publishing.catalog import (
     resolve_slug,
     save_record,
 )
-from sawt.read.article import read_article
+from sawt.read.article import load_bytes, read_article
 from sawt.read.clean import CleanReport, dedupe
 from sawt.read.document import Article
 from sawt.speech.arabic.lexicon import Lexicon
@@ -304,8 +304,8 @@ class _Clock:
 def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
     """What makes an episode what it is: the file's bytes, the settings, engine, sawt."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = load_bytes(path)
+    except InputError:
         data = b""  # reading it properly reports the error
     digest = hashlib.sha256(data)
     # Where articles come from, how they are fetched, and how politely Google is

@@ -90,6 +90,15 @@ def read_article(path: Path, boilerplate: Boilerplate | None = None) -> Article:
 
 def load_text(path: Path) -> str:
     """Read a file as text, refusing binary or empty files with a clear error."""
+    raw = load_bytes(path)
+    text = decode_text(raw, path).replace("\r\n", "\n").replace("\r", "\n")
+    if not tidy(text):
+        raise InputError("file is empty", path=path)
+    return text
+
+
+def load_bytes(path: Path) -> bytes:
+    """An article file's bytes: a regular file only, at most MAX_BYTES (else InputError)."""
     try:
         if path.is_dir():
             raise InputError("is a folder, not an article file", path=path)
@@ -107,10 +116,7 @@ def load_text(path: Path) -> str:
         raise InputError("permission denied", path=path) from exc
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path=path) from exc
-    text = decode_text(raw, path).replace("\r\n", "\n").replace("\r", "\n")
-    if not tidy(text):
-        raise InputError("file is empty", path=path)
-    return text
+    return raw
 
 
 # ---------------------------------------------------------------- plain text

@@ -132,7 +132,7 @@ def _view(ep: PageEpisode) -> EpisodeView:
         ep=ep,
         article_date=shown_date(ep.article_date),
         audio_date=shown_date(ep.audio_date),
-        source_url=safe_href(ep.source_url or ""),
+        source_url=iri_to_uri(href) if (href := safe_href(ep.source_url or "")) else None,
         image=_image(ep.image) if ep.image and safe_href(ep.image.src) else None,
         blocks=tuple(_block(b, n) for n, b in enumerate(ep.blocks, 1)),
         chapters=tuple(sorted(ep.chapters, key=lambda c: c.start_ms)),
