@@ -174,24 +174,29 @@ def _item(fg: Any, s: Settings, record: EpisodeRecord) -> None:
     fe.content(xml_text(web.article_html(web.page_episode(record), note)))  # escaped, not CDATA
     # The article where it was published, else its page in the web edition.
     page = _output_url(s, "page", slug)
-    fe.link(href=encode_url(record.source_url) if record.source_url else page)
+    link = encode_url(record.source_url) if record.source_url else page
+    if link:
+        fe.link(href=link)
     fe.podcast.itunes_duration(max(1, round(record.duration_ms / 1000)))
     if record.author:
         fe.podcast.itunes_author(xml_text(record.author))
     if record.image:
         fe.podcast.itunes_image(file_url(s, record.image))
     ext = getattr(fe, EXT_NAME)
-    ext.transcripts = [
-        {
-            "url": _output_url(s, "vtt", slug),
-            "type": "text/vtt",
-            "language": lang,
-            "rel": "captions",
-        },
-        {"url": _output_url(s, "srt", slug), "type": "application/x-subrip", "language": lang},
-        {"url": page, "type": "text/html", "language": lang},
+    # Each registered output the feed can point to (a plug-in may have removed one).
+    transcripts = [
+        ("vtt", {"type": "text/vtt", "language": lang, "rel": "captions"}),
+        ("srt", {"type": "application/x-subrip", "language": lang}),
+        ("page", {"type": "text/html", "language": lang}),
     ]
-    ext.chapters = {"url": _output_url(s, "chapters", slug), "type": "application/json+chapters"}
+    ext.transcripts = [
+        {"url": url, **attrs}
+        for name, attrs in transcripts
+        if (url := _output_url(s, name, slug)) is not None
+    ]
+    chapters = _output_url(s, "chapters", slug)
+    if chapters:
+        ext.chapters = {"url": chapters, "type": "application/json+chapters"}
 
 
 def _audio_bytes(s: Settings, record: EpisodeRecord) -> int:
@@ -203,8 +208,11 @@ def _audio_bytes(s: Settings, record: EpisodeRecord) -> int:
         return record.audio.bytes
 
 
-def _output_url(s: Settings, name: str, slug: str) -> str:
-    return file_url(s, get(name).relpath(slug))
+def _output_url(s: Settings, name: str, slug: str) -> str | None:
+    try:
+        return file_url(s, get(name).relpath(slug))
+    except KeyError:
+        return None
 
 
 def episode_date(record: EpisodeRecord) -> datetime:
