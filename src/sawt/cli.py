@@ -562,12 +562,24 @@ def engines(config: ConfigOpt = None) -> None:
     except SawtError as exc:
         _fail(exc)
         return
+    from rich.markup import escape
+
+    from sawt.speech.engines import broken_plugins
+
     table = Table("engine", "usable", "details")
     for name, info in sorted(available_engines().items()):
         ok, detail = info.usable(settings)
-        table.add_row(
-            name, "[green]yes[/]" if ok else "[red]no[/]", f"{info.description}\n{detail}"
-        )
+        lines = [info.description, detail]
+        if info.voices is not None:
+            try:
+                voices = info.voices()
+            except Exception as exc:  # listing voices is a nicety, never a failure
+                voices = [f"(cannot list voices: {exc})"]
+            if voices:
+                lines.append("voices: " + ", ".join(voices))
+        table.add_row(name, "[green]yes[/]" if ok else "[red]no[/]", escape("\n".join(lines)))
+    for name, why in sorted(broken_plugins().items()):
+        table.add_row(name, "[red]no[/]", escape(f"plug-in failed to load: {why}"))
     out.print(table)
 
 

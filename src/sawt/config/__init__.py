@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -226,6 +227,9 @@ class Settings(_Strict):
     # The file itself and the line of each setting, for errors found after loading.
     source: Path | None = Field(default=None, exclude=True)
     lines: dict[str, int] = Field(default_factory=dict, exclude=True)
+    # Sections of engine plug-ins (named like their engine, declared in the
+    # ``sawt.engines`` entry points): validated by the engine's own model.
+    engine_sections: dict[str, Any] = Field(default_factory=dict)
 
     def line_of(self, *loc: str | int) -> int | None:
         """The line of a setting in podcast.yaml (``line_of("auto", 1)``), if known."""
@@ -304,6 +308,13 @@ def load_settings(path: Path | None) -> Settings:
     if data is not None and not isinstance(data, dict):
         raise ConfigError("expected a mapping of settings at the top level", path=path, line=1)
     data = dict(data or {})
+    # Plug-in engines own their sections; the registry validates them (with lines).
+    plugins = {ep.name for ep in entry_points(group="sawt.engines")}
+    data["engine_sections"] = {
+        key: data.pop(key)
+        for key in list(data)
+        if key in plugins and key not in Settings.model_fields
+    }
     data["root"] = path.resolve().parent
     data["source"] = path
     data["lines"] = _lines(node)

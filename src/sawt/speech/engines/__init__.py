@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 
-from sawt.config import Settings
+from pydantic import BaseModel, ValidationError
+
+from sawt.config import EdgeSettings, EspeakSettings, GttsSettings, Settings
 from sawt.errors import ConfigError, EngineError
 from sawt.models import TextCaps
 from sawt.speech.engines.base import Clip, Engine, Policy
@@ -18,6 +20,7 @@ __all__ = [
     "Policy",
     "TextCaps",
     "available_engines",
+    "broken_plugins",
     "create_engine",
     "engine_chain",
     "engine_info",
@@ -38,6 +41,21 @@ class EngineInfo:
     preflight: Callable[[Settings], float] | None = None
     # Like check, with the settings of podcast.yaml (proxy, voice, the auto chain).
     check_with: Callable[[Settings], tuple[bool, str]] | None = None
+    # The engine's own section of podcast.yaml (named like the engine), validated
+    # with line numbers; a plug-in's section is read with ``section(settings)``.
+    settings_model: type[BaseModel] | None = None
+    # The voices it offers, where it can list them without the network.
+    voices: Callable[[], list[str]] | None = None
+
+    def section(self, settings: Settings) -> BaseModel | None:
+        """This engine's validated section of podcast.yaml (its defaults if absent)."""
+        if self.settings_model is None:
+            return None
+        built_in = getattr(settings, self.name, None)
+        if isinstance(built_in, self.settings_model):
+            return built_in
+        raw = settings.engine_sections.get(self.name) or {}
+        return self.settings_model.model_validate(raw)
 
     def usable(self, settings: Settings) -> tuple[bool, str]:
         """Whether the engine can run here now, and the details."""
@@ -93,6 +111,21 @@ def _auto(settings: Settings) -> Engine:
     return create_engine(chain[0], settings, probe=len(chain) > 1)
 
 
+# Edge lists its voices only over the network; these Arabic ones are documented.
+_EDGE_ARABIC_VOICES = (
+    "ar-SA-HamedNeural", "ar-SA-ZariyahNeural", "ar-MA-JamalNeural", "ar-MA-MounaNeural",
+    "ar-EG-SalmaNeural", "ar-EG-ShakirNeural", "ar-AE-FatimaNeural", "ar-AE-HamdanNeural",
+    "ar-DZ-AminaNeural", "ar-DZ-IsmaelNeural", "ar-TN-HediNeural", "ar-TN-ReemNeural",
+    "ar-JO-SanaNeural", "ar-JO-TaimNeural", "ar-LB-LaylaNeural", "ar-LB-RamiNeural",
+)  # fmt: skip
+
+
+def _espeak_voices() -> list[str]:
+    from sawt.speech.engines.espeak import list_voices
+
+    return list_voices()
+
+
 def _auto_check() -> tuple[bool, str]:
     return _auto_check_with(Settings())
 
@@ -125,6 +158,8 @@ _BUILTIN: dict[str, EngineInfo] = {
         _gtts,
         _gtts_check,
         preflight=lambda settings: settings.gtts.preflight_timeout,
+        settings_model=GttsSettings,
+        voices=lambda: ["ar (gtts.lang; gtts.tld picks the accent: com, com.eg, co.ma …)"],
     ),
     "edge": EngineInfo(
         "edge",
@@ -133,28 +168,48 @@ _BUILTIN: dict[str, EngineInfo] = {
         lambda: _edge_check_with(Settings()),
         preflight=lambda settings: settings.edge.preflight_timeout,
         check_with=_edge_check_with,
+        settings_model=EdgeSettings,
+        voices=lambda: list(_EDGE_ARABIC_VOICES),
     ),
     "espeak": EngineInfo(
         "espeak",
         "offline espeak-ng voice (libespeak-ng from the espeakng-loader wheel)",
         _espeak,
         _espeak_check,
+        settings_model=EspeakSettings,
+        voices=lambda: _espeak_voices(),
     ),
 }
 
 
 def available_engines() -> dict[str, EngineInfo]:
-    """Every known engine by name: built-ins, then third-party entry points."""
+    """Every usable engine by name: built-ins, then third-party entry points that load."""
     engines = dict(_BUILTIN)
-    for ep in entry_points(group="sawt.engines"):
-        if ep.name not in engines:
-            try:
-                info = ep.load()
-            except Exception:  # a broken plug-in must not break sawt
-                continue
-            if isinstance(info, EngineInfo):
-                engines[ep.name] = info
+    engines.update(_plugins()[0])
     return engines
+
+
+def broken_plugins() -> dict[str, str]:
+    """Plug-ins registered under ``sawt.engines`` that failed to load, and why."""
+    return _plugins()[1]
+
+
+def _plugins() -> tuple[dict[str, EngineInfo], dict[str, str]]:
+    loaded: dict[str, EngineInfo] = {}
+    broken: dict[str, str] = {}
+    for ep in entry_points(group="sawt.engines"):
+        if ep.name in _BUILTIN:
+            continue
+        try:
+            info = ep.load()
+        except Exception as exc:  # reported by `sawt engines` and on use, never a crash
+            broken[ep.name] = f"{ep.value}: {type(exc).__name__}: {exc}"
+            continue
+        if isinstance(info, EngineInfo):
+            loaded[ep.name] = info
+        else:
+            broken[ep.name] = f"{ep.value} is a {type(info).__name__}, not an EngineInfo"
+    return loaded, broken
 
 
 def engine_info(name: str) -> EngineInfo:
@@ -162,6 +217,9 @@ def engine_info(name: str) -> EngineInfo:
     engines = available_engines()
     info = engines.get(name)
     if info is None:
+        broken = broken_plugins()
+        if name in broken:
+            raise EngineError(f"the engine plug-in '{name}' failed to load: {broken[name]}")
         known = ", ".join(sorted(engines))
         raise EngineError(f"unknown engine '{name}'", hint=f"known engines: {known}")
     return info
@@ -195,6 +253,26 @@ def check_engine_names(settings: Settings) -> None:
             line=settings.line_of("engine"),
             hint=f"known engines: {choices}",
         )
+    for section, raw in settings.engine_sections.items():
+        info = known.get(section)
+        if info is None or info.settings_model is None:
+            why = broken_plugins().get(section)
+            raise ConfigError(
+                f"unknown field '{section}'"
+                + (f": its engine plug-in failed to load ({why})" if why else ""),
+                path=settings.source,
+                line=settings.line_of(section),
+            )
+        try:
+            info.settings_model.model_validate(raw or {})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = [section, *(p for p in err["loc"] if isinstance(p, (int, str)))]
+            raise ConfigError(
+                f"invalid field '{'.'.join(str(p) for p in loc)}': {err['msg']}",
+                path=settings.source,
+                line=settings.line_of(*loc),
+            ) from exc
     for n, source in enumerate(settings.sources):
         if source.engine is not None and source.engine not in known:
             raise ConfigError(

@@ -144,3 +144,39 @@ def check() -> tuple[bool, str]:
     except EngineError as exc:
         return False, str(exc)
     return True, f"libespeak-ng {lib.version}, {lib.sample_rate} Hz"
+
+
+class _Voice(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+def list_voices(prefix: str = "ar") -> list[str]:
+    """The voices of libespeak-ng whose language starts with ``prefix`` (as ``espeak.voice``)."""
+    lib = _Library.get()
+    with lib.lock:
+        fn = lib.lib.espeak_ListVoices
+        fn.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        fn.argtypes = [ctypes.c_void_p]
+        table = fn(None)
+        found: list[str] = []
+        for i in range(10_000):
+            entry = table[i]
+            if not entry:
+                break
+            voice = entry.contents
+            # languages: a priority byte, then the language name, NUL-terminated.
+            languages = (voice.languages or b"")[1:].decode("ascii", "replace")
+            if languages.startswith(prefix):
+                ident = (voice.identifier or b"").decode("ascii", "replace")
+                found.append(f"{languages} ({ident})")
+    return found
