@@ -72,3 +72,20 @@ def test_espeak_lists_its_arabic_voices() -> None:
 
     voices = list_voices("ar")
     assert voices and voices[0].startswith("ar")
+
+
+def test_front_matter_picks_the_engine_and_voice(tmp_path: Path) -> None:
+    from sawt.publishing.catalog import read_record
+    from tests.showkit import new_show, run_sawt
+
+    show = new_show(tmp_path / "show")
+    article = "---\ntitle: ت\nengine: espeak\nvoice: {voice}\n---\n\nنص قصير.\n"
+    (show / "a.md").write_text(article.format(voice="ar"), "utf-8")
+    (show / "b.md").write_text(article.format(voice="zz"), "utf-8")
+    proc = run_sawt("render", "a.md", cwd=show)  # podcast.yaml says auto: front matter wins
+    assert proc.returncode == 0, proc.stderr
+    record = read_record(show / "episodes" / "a.json")
+    assert record.engine == "espeak" and "voice=ar " in (record.engine_identity or "")
+    bad = run_sawt("render", "b.md", cwd=show)
+    assert bad.returncode == 2 and "b.md" in bad.stderr and "voice 'zz'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -191,7 +191,8 @@ def render(
                 if failed:
                     raise typer.Exit(1)
                 return
-            failed = _render_paths(paths, articles, settings, name, dry_run, as_json, force, jobs)
+            # Without --engine, each article's front matter may choose (else podcast.yaml).
+            failed = _render_paths(paths, articles, settings, engine, dry_run, as_json, force, jobs)
         if not (no_feed or dry_run or as_json):
             _publish(settings)
     except SawtError as exc:
@@ -205,7 +206,7 @@ def _render_paths(
     paths: list[Path],
     articles: list[str],
     settings: Settings,
-    name: str,
+    name: str | None,
     dry_run: bool,
     as_json: bool,
     force: bool,
@@ -215,7 +216,7 @@ def _render_paths(
     from sawt.pipeline import prepare
 
     if dry_run or as_json:
-        eng = create_engine(name, settings)
+        eng = create_engine(name or settings.engine, settings)
         for path in paths:
             _print_script(prepare(path, settings, eng.max_chars, eng.caps), as_json)
         return 0
@@ -225,7 +226,7 @@ def _render_paths(
     return _render_many(paths, settings, name, force, jobs)
 
 
-def _render_single(path: Path, settings: Settings, engine: str, force: bool) -> None:
+def _render_single(path: Path, settings: Settings, engine: str | None, force: bool) -> None:
     from sawt.pipeline import render as do_render
 
     reporter = RichReporter(err)
@@ -246,7 +247,7 @@ def _render_single(path: Path, settings: Settings, engine: str, force: bool) -> 
 
 
 def _render_many(
-    paths: list[Path], settings: Settings, engine: str, force: bool, jobs: int | None
+    paths: list[Path], settings: Settings, engine: str | None, force: bool, jobs: int | None
 ) -> int:
     """Render a batch with one overall bar; print a summary; return how many failed."""
     from sawt.batch import render_batch

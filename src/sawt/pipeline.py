@@ -14,7 +14,7 @@ from sawt.audio.tags import TagInfo, write_tags
 from sawt.audio.timeline import build_chapters, build_timeline
 from sawt.config import Settings
 from sawt.config.artwork import read_image_info
-from sawt.errors import EngineUnavailable, InputError
+from sawt.errors import ConfigError, EngineUnavailable, InputError
 from sawt.files import (
     staged,
     sweep_parts,
@@ -106,6 +106,29 @@ def prepare(
     return Prepared(article, report, pieces, slug or article_slug(path, article, settings))
 
 
+def with_voice(settings: Settings, engine: str, voice: str | None) -> Settings:
+    """Settings with an article's front-matter ``voice:`` for the engine that speaks it.
+
+    The voice belongs to ``engine`` (espeak or edge); with ``auto``, an Edge
+    voice name (``…Neural``) goes to edge and any other to espeak, so the
+    fallback keeps its own default voice.
+    """
+    if not voice:
+        return settings
+    target = engine
+    if engine == "auto":
+        target = "edge" if voice.endswith("Neural") else "espeak"
+    if target == "espeak":
+        return settings.model_copy(
+            update={"espeak": settings.espeak.model_copy(update={"voice": voice})}
+        )
+    if target == "edge":
+        return settings.model_copy(
+            update={"edge": settings.edge.model_copy(update={"voice": voice})}
+        )
+    return settings
+
+
 def article_slug(
     path: Path, article: Article, settings: Settings, taken: Set[str] = frozenset()
 ) -> str:
@@ -145,7 +168,9 @@ def render(
     other workers have filled the shared cache with ranges of this script.
     """
     reporter = reporter or NullReporter()
-    name = engine_name or settings.engine
+    article = read_article(path)  # validates the input; its front matter may pick a voice
+    name = engine_name or article.engine or settings.engine
+    settings = with_voice(settings, name, article.voice)
     engine_info(name)  # an unknown name fails before any work
     # What killed renders left behind (kill -9): their temp files and PCM.
     sweep_parts(settings.episodes_path())
@@ -159,7 +184,15 @@ def render(
     fallbacks: list[Fallback] = []
     for position, member in enumerate(chain):
         last = position == len(chain) - 1
-        engine = create_engine(member, settings, probe=not last)
+        try:
+            engine = create_engine(member, settings, probe=not last)
+        except ConfigError as exc:
+            if not article.voice:
+                raise
+            raise InputError(
+                f"front matter voice '{article.voice}' does not suit {member}: {exc.message}",
+                path=path,
+            ) from exc
         try:
             return _render_with(
                 engine,

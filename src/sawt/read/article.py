@@ -39,6 +39,8 @@ class FrontMatter(BaseModel):
     slug: str | None = None
     image: str | None = None
     image_alt: str | None = None
+    engine: str | None = None  # this article's engine (the command line's --engine wins)
+    voice: str | None = None  # that engine's voice for this article
     language: str | None = None
     lexicon: tuple[LexiconEntry, ...] = ()
 
@@ -270,6 +272,8 @@ def parse_markdown(text: str, path: Path) -> Article:
         image=str((path.parent / meta.image).resolve()) if meta.image else None,
         image_alt=tidy(meta.image_alt) or None if meta.image_alt else None,
         language=meta.language or "ar",
+        engine=meta.engine,
+        voice=meta.voice,
         lexicon=meta.lexicon,
     )
 

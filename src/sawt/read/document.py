@@ -39,6 +39,8 @@ class Article:
     slug: str | None = None
     image: str | None = None  # absolute path of the episode's picture
     image_alt: str | None = None
+    engine: str | None = None  # front matter: this article's engine and voice
+    voice: str | None = None
     language: str = "ar"
     notes: tuple[str, ...] = field(default=())
     lexicon: tuple[LexiconEntry, ...] = ()  # this article's own pronunciations
