@@ -139,6 +139,11 @@ class Cluster:
                 queue=meta.queue,
             )
 
+    def close(self) -> None:
+        """Let go of the broker's connections (a long-running caller makes a Cluster per use)."""
+        self.app.close()
+        self.store.client.close()
+
     def view(self, batch: str) -> BatchView:
         """The batch now; ClusterError if Redis has no such batch."""
         meta = self.store.batch(batch)

@@ -128,7 +128,12 @@ class ClusterPass(Pass):
         """Connect first (a missing extra or broker fails before any request), then pass."""
         if not self.dry_run:
             _ = self.cluster
-        return super().run()
+        try:
+            return super().run()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+                self._cluster = None
 
     # ------------------------------------------------------------ collect
 

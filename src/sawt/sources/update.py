@@ -52,7 +52,7 @@ try:  # POSIX only
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-WORK_DIR = ".sources"  # page copies being rendered; emptied at the start of every pass
+WORK_DIR = ".sources"  # page copies being rendered; swept every pass (but the queued ones)
 LOCK_NAME = ".sources.lock"
 PAGE_THREADS = 8  # pages fetched at once over all hosts (each host: fetch.per_host)
 
@@ -416,6 +416,8 @@ class Pass:
         page = result
         if article.slug is None:
             other = self.state.by_canonical(page.source_url, key)
+            if other is not None and self.state.articles[other].status == "queued":
+                return None  # merged by a later pass, once the cluster is done with it
             if other is not None:  # a new link to an article we already have
                 merged = self.state.articles.pop(other)
                 article = self.state.articles[key] = merged.model_copy(
