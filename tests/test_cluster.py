@@ -26,8 +26,9 @@ import pytest
 
 from sawt.config import GttsSettings, Settings
 from sawt.pipeline import render
-from tests.conftest import SAMPLE, ffmpeg_pcm, sawt_env
+from tests.conftest import SAMPLE, ffmpeg_pcm, run_sawt, sawt_env
 from tests.fakegoogle import FakeGoogle
+from tests.fakesite import ARTICLES, FakeSite
 from tests.longtext import long_article
 
 pytest.importorskip("celery", reason="the cluster extra is not installed")
@@ -479,3 +480,240 @@ def test_a_long_article_fanned_out_sounds_the_same_as_a_local_render(
     settings = Settings(root=local_root, cache_dir="cache", gtts=GttsSettings(rate_limit=50))
     local = render(local_root / "long.md", settings, "gtts")
     assert ffmpeg_pcm(local.mp3) == ffmpeg_pcm(show / "episodes" / "long.mp3")
+
+
+# --- sawt update --cluster: a news site's feed rendered by the workers ------------------
+
+SAID = "سوق الأوراق المالية"  # what the source's lexicon says for البورصة
+SOURCE_LEXICON = "    lexicon: [{match: البورصة, say: سوق الأوراق المالية}]\n"
+
+
+def news_show(root: Path, broker: str, site: FakeSite, source: str = "", top: str = "") -> Path:
+    """A show that follows the fake site and renders on the cluster of ``broker``."""
+    show = root / "show"
+    show.mkdir()
+    (show / "podcast.yaml").write_text(
+        "engine: espeak\n" + top + "allow_private_addresses: true\n"
+        "fetch: {timeout: 1, backoff: 0.05, retries: 2, max_retry_after: 5}\n"
+        f"sources:\n  - feed: {site.feed_url}\n" + source + "cluster:\n"
+        f"  broker: {broker}\n"
+        "  lease: 3\n"
+        "  visibility_timeout: 10\n",
+        "utf-8",
+    )
+    return show
+
+
+def sources_state(show: Path) -> dict[str, dict[str, object]]:
+    """episodes/sources.json's articles, by slug."""
+    state = json.loads((show / "episodes" / "sources.json").read_text("utf-8"))
+    return {str(a["slug"]): a for a in state["articles"].values()}
+
+
+def batches(broker: str) -> set[str]:
+    """The batches Redis knows."""
+    client = redis.Redis.from_url(broker, decode_responses=True)
+    return {k.split(":")[2] for k in client.keys("sawt:batch:*") if k.count(":") == 2}
+
+
+def copies(show: Path) -> list[str]:
+    """Page copies waiting for the workers."""
+    folder = show / "episodes"
+    return sorted(p.name for p in folder.rglob("*") if ".sources" in p.parts and p.is_file())
+
+
+def test_update_on_two_workers_renders_each_article_once(
+    tmp_path: Path, broker: str, cluster_for: list[Cluster]
+) -> None:
+    with FakeSite() as site:
+        show = news_show(tmp_path, broker, site, SOURCE_LEXICON)
+        cluster = new_cluster(cluster_for, show, broker)
+        first, second = cluster.start(2)
+        proc = cluster.sawt("update", "--cluster")
+        assert proc.returncode == 0, proc.stderr
+        assert "5 new, 0 changed, 0 unchanged, 0 failed, 0 removed;" in proc.stdout
+        assert "queued in batch" not in proc.stdout  # it followed the batch to its end
+        [batch] = batches(broker)
+        assert f"batch {batch}: 5 articles queued" in proc.stderr
+        episodes = show / "episodes"
+        one_of_each(episodes, set(ARTICLES))
+        no_partial_files(episodes)
+        assert copies(show) == []
+        # One task per article over both workers, and one rebuild of the feed.
+        renders = cluster.all_lines("render")
+        assert len(renders) == 5 and all(" rendered " in line for line in renders)
+        assert first.lines("render") and second.lines("render")
+        assert len(cluster.all_lines("publish")) == 1
+        # sources.json records each one, with the date of its feed item on its episode.
+        state = sources_state(show)
+        assert set(state) == set(ARTICLES)
+        for slug, article in state.items():
+            assert article["status"] == "done" and article["queued"] is None
+            assert article["fingerprint"] and article["canonical"] == site.article_url(slug)
+            record = json.loads((episodes / f"{slug}.json").read_text("utf-8"))
+            assert record["pub_date"] == article["pub_date"]
+            assert record["engine"] == "espeak"
+            assert record["title"] == ARTICLES[slug][0]
+        feed = feedparser.parse((episodes / "feed.xml").read_bytes())
+        assert [e.title for e in feed.entries] == [title for title, _ in ARTICLES.values()]
+        # The source's lexicon reached the workers.
+        markets = json.loads((episodes / "markets.json").read_text("utf-8"))
+        assert any(SAID in e["spoken"] for e in markets["timeline"])
+        # Nothing changed on the site: the next pass sends nothing.
+        again = cluster.sawt("update", "--cluster")
+        assert again.returncode == 0, again.stderr
+        assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 requests" in again.stdout
+        assert batches(broker) == {batch}
+        assert len(cluster.all_lines("render")) == 5
+
+
+def test_update_no_wait_then_the_next_pass_collects(
+    tmp_path: Path, broker: str, cluster_for: list[Cluster]
+) -> None:
+    with FakeSite() as site:
+        show = news_show(tmp_path, broker, site)
+        cluster = new_cluster(cluster_for, show, broker)
+        queued = cluster.sawt("update", "--cluster", "--no-wait")  # no worker yet
+        assert queued.returncode == 0, queued.stderr
+        assert "0 new, 0 changed, 0 unchanged, 0 failed, 0 removed, 5 queued" in queued.stdout
+        batch = batch_id(queued.stdout)
+        assert copies(show) == sorted(f"{slug}.html" for slug in ARTICLES)
+        assert {a["status"] for a in sources_state(show).values()} == {"queued"}
+        # A local pass leaves them to the cluster: nothing rendered twice, copies kept.
+        local = cluster.sawt("update")
+        assert local.returncode == 0, local.stderr
+        assert f"0 new, 0 changed, 0 unchanged, 0 failed, 0 removed, 5 queued in batch {batch}" in (
+            local.stdout
+        )
+        assert "sawt update --cluster" in local.stderr
+        assert not list((show / "episodes").glob("*.mp3"))
+        assert len(copies(show)) == 5
+        # The batch is an ordinary one for `sawt status`.
+        assert cluster.sawt("status", batch).returncode == 3
+        cluster.start(2)
+        done = cluster.sawt("status", batch, "--wait")
+        assert done.returncode == 0, done.stderr
+        assert summary(done.stdout) == (5, 0, 0) and "(5 episodes)" in done.stdout
+        # The next pass maps the outcomes into sources.json and sends nothing.
+        collect = cluster.sawt("update", "--cluster")
+        assert collect.returncode == 0, collect.stderr
+        assert "5 new, 0 changed, 0 unchanged, 0 failed, 0 removed; 1 requests" in collect.stdout
+        assert batches(broker) == {batch}
+        state = sources_state(show)
+        assert {a["status"] for a in state.values()} == {"done"}
+        assert copies(show) == []
+        episodes = show / "episodes"
+        one_of_each(episodes, set(ARTICLES))
+        before = json.loads((episodes / "markets.json").read_text("utf-8"))
+        mtimes = {p.stem: p.stat().st_mtime_ns for p in episodes.glob("*.mp3")}
+        # An edit: one changed article, one more batch; its GUID and first date are kept.
+        site.edit("markets")
+        edited = cluster.sawt("update", "--cluster")
+        assert edited.returncode == 0, edited.stderr
+        assert "0 new, 1 changed, 4 unchanged, 0 failed, 0 removed;" in edited.stdout
+        assert len(batches(broker)) == 2
+        after = json.loads((episodes / "markets.json").read_text("utf-8"))
+        assert after["guid"] == before["guid"] and after["pub_date"] == before["pub_date"]
+        assert "وأضاف المصدر أن تفاصيل جديدة ستعلن لاحقا." in [
+            e["original"] for e in after["timeline"]
+        ]
+        changed = {p.stem for p in episodes.glob("*.mp3") if p.stat().st_mtime_ns != mtimes[p.stem]}
+        assert changed == {"markets"}
+        one_of_each(episodes, set(ARTICLES))
+        assert len(cluster.all_lines("publish")) == 2
+
+
+def test_update_cluster_needs_a_broker_and_no_wait_needs_cluster(tmp_path: Path) -> None:
+    with FakeSite() as site:
+        show = news_show(tmp_path, "redis://127.0.0.1:9/0", site)  # nothing listens there
+        mark = site.mark()
+        proc = run_sawt("update", "--cluster", cwd=show)
+        assert proc.returncode == 2 and "cannot reach the broker" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert site.requests_since(mark) == []  # it failed before fetching anything
+        alone = run_sawt("update", "--no-wait", cwd=show)
+        assert alone.returncode == 2 and "--no-wait goes with --cluster" in alone.stderr
+
+
+@pytest.mark.slow
+def test_update_killed_while_sending_or_following_leaves_no_duplicates(
+    tmp_path: Path, broker: str, cluster_for: list[Cluster]
+) -> None:
+    with FakeSite(articles=6) as site:
+        show = news_show(tmp_path, broker, site)
+        cluster = new_cluster(cluster_for, show, broker)
+        # A pass killed after sending its tasks but before noting that it had: the
+        # tasks are out, and the state says the articles were not sent.
+        queued = cluster.sawt("update", "--cluster", "--no-wait")
+        lost = batch_id(queued.stdout)
+        path = show / "episodes" / "sources.json"
+        state = json.loads(path.read_text("utf-8"))
+        for article in state["articles"].values():
+            article["queued"]["sent"] = False
+        path.write_text(json.dumps(state), "utf-8")
+        cluster.start(2)
+        # The next pass checks them again and sends them in a batch of its own; it is
+        # killed while following it.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sawt", "update", "--cluster"],
+            cwd=show,
+            env=cluster.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+        def sent() -> bool:
+            text = path.read_text("utf-8")
+            return '"sent": true' in text and lost not in text
+
+        for _ in range(2400):
+            if sent() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert sent(), path.read_text("utf-8")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        [batch] = batches(broker) - {lost}
+        for each in (lost, batch):
+            assert cluster.sawt("status", each, "--wait").returncode in (0, 1)
+        # Whatever each batch did, every article has one episode and the next pass
+        # records them all without sending anything.
+        again = cluster.sawt("update", "--cluster")
+        assert again.returncode == 0, again.stderr
+        counts = re.search(
+            r"(\d+) new, 0 changed, (\d+) unchanged, 0 failed, 0 removed;", again.stdout
+        )
+        assert counts, again.stdout + again.stderr
+        assert int(counts.group(1)) + int(counts.group(2)) == 6  # (some mapped before the kill)
+        assert batches(broker) == {lost, batch}
+        slugs = set(sources_state(show))
+        assert len(slugs) == 6
+        one_of_each(show / "episodes", slugs)
+        no_partial_files(show / "episodes")
+        assert copies(show) == []
+        rendered = [line for line in cluster.all_lines("render") if " rendered " in line]
+        assert len(rendered) == 6  # each article rendered once over both batches
+
+
+@pytest.mark.slow
+def test_update_a_source_engine_reaches_the_workers(
+    tmp_path: Path, broker: str, cluster_for: list[Cluster], google: FakeGoogle
+) -> None:
+    with FakeSite() as site:
+        show = news_show(
+            tmp_path, broker, site, "    engine: gtts\n", "gtts: {rate_limit: 50, retries: 2}\n"
+        )
+        env = google.subprocess_env(sawt_env())
+        env.pop("SAWT_CACHE_DIR", None)
+        cluster = new_cluster(cluster_for, show, broker, **env)
+        cluster.start(2)
+        proc = cluster.sawt("update", "--cluster")
+        assert proc.returncode == 0, proc.stderr
+        assert "5 new, 0 changed, 0 unchanged, 0 failed" in proc.stdout
+        episodes = show / "episodes"
+        one_of_each(episodes, set(ARTICLES))
+        for slug in ARTICLES:
+            record = json.loads((episodes / f"{slug}.json").read_text("utf-8"))
+            assert record["engine"] == "gtts", record.get("fallback_reason")
+        assert google.request_count > 0

@@ -41,11 +41,9 @@ def episodes(folder: Path) -> dict[str, dict[str, Any]]:
     """The records on disk, by slug."""
     found = {}
     for path in (folder / "episodes").glob("*.json"):
-        if (
-            path.name != "sources.json"
-            and not path.name.endswith(".chapters.json")
-            and not path.name.startswith(".")
-        ):
+        if path.name.startswith("."):  # .sawt-outputs.json: the outputs' manifest
+            continue
+        if path.name != "sources.json" and not path.name.endswith(".chapters.json"):
             found[path.stem] = json.loads(path.read_text("utf-8"))
     return found
 

@@ -470,6 +470,12 @@ def update(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Articles rendered at once (default: cores)."),
     ] = None,
+    cluster: Annotated[
+        bool, typer.Option("--cluster", help="Render as one batch on the workers (`sawt worker`).")
+    ] = False,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="With --cluster: queue the batch and return.")
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Follow the sources in podcast.yaml: render new and changed articles, once or --watch.
@@ -479,7 +485,8 @@ def update(
     import signal
     import threading
 
-    from sawt.sources.update import Pass, parse_every
+    from sawt.sources.clustered import update_pass
+    from sawt.sources.update import parse_every
 
     stop = threading.Event()
 
@@ -502,8 +509,10 @@ def update(
     try:
         while True:
             try:
-                summary = Pass(
+                summary = update_pass(
                     settings,
+                    cluster=cluster,
+                    wait=not no_wait,
                     engine=engine,
                     dry_run=dry_run,
                     prune_missing=prune_missing,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,10 +20,22 @@ from sawt.cluster.messages import (
     RenderJob,
     render_task_id,
     show_id,
+    with_lexicon,
 )
 from sawt.cluster.store import ClusterError, Store, connect
 from sawt.config import Settings
+from sawt.models import LexiconEntry
 from sawt.pipeline import fingerprint
+
+
+@dataclass(frozen=True)
+class ArticleSpec:
+    """One article to enqueue, with what it does not share with the rest of its batch."""
+
+    path: Path
+    engine: str | None = None  # None: the batch's engine
+    lexicon: tuple[LexiconEntry, ...] = ()  # entries before the show's lexicon
+    pub_date: str | None = None  # ISO 8601: the date its record gets once rendered
 
 
 @dataclass(frozen=True)
@@ -69,15 +81,41 @@ class Cluster:
         self, paths: list[Path], engine: str, *, force: bool = False, publish: bool = True
     ) -> BatchMeta:
         """Send one task per article; returns the batch (its id is for `sawt status`)."""
+        meta, jobs = self.prepare([ArticleSpec(p) for p in paths], engine, force, publish)
+        self.send(meta, jobs)
+        return meta
+
+    def prepare(
+        self, specs: Sequence[ArticleSpec], engine: str, force: bool = False, publish: bool = True
+    ) -> tuple[BatchMeta, list[RenderJob]]:
+        """A new batch and its tasks, not sent yet (their ids are known: see ``send``)."""
         settings = self.settings
         batch = uuid.uuid4().hex[:12]
         queue = settings.cluster.queue
         show = show_id(settings)
         articles: list[Article] = []
-        for path in paths:
-            absolute = path.resolve()
-            stamp = fingerprint(absolute, settings, engine)
-            articles.append(Article(path=str(absolute), task_id=render_task_id(stamp, absolute)))
+        jobs: list[RenderJob] = []
+        for spec in specs:
+            absolute = spec.path.resolve()
+            name = spec.engine or engine
+            stamp = fingerprint(absolute, with_lexicon(settings, spec.lexicon), name)
+            task_id = render_task_id(stamp, absolute)
+            articles.append(Article(path=str(absolute), task_id=task_id))
+            jobs.append(
+                RenderJob(
+                    batch=batch,
+                    task_id=task_id,
+                    path=str(absolute),
+                    engine=name,
+                    force=force,
+                    show=show,
+                    queue=queue,
+                    total=len(specs),
+                    publish=publish,
+                    lexicon=spec.lexicon,
+                    pub_date=spec.pub_date,
+                )
+            )
         meta = BatchMeta(
             id=batch,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -88,26 +126,23 @@ class Cluster:
             publish=publish,
             articles=tuple(articles),
         )
+        return meta, jobs
+
+    def send(self, meta: BatchMeta, jobs: Sequence[RenderJob]) -> None:
+        """Store the batch, then send its tasks (sending one again is harmless: same id)."""
         self.store.create_batch(meta)
-        for article in articles:
-            job = RenderJob(
-                batch=batch,
-                task_id=article.task_id,
-                path=article.path,
-                engine=engine,
-                force=force,
-                show=show,
-                queue=queue,
-                total=len(articles),
-                publish=publish,
-            )
+        for job in jobs:
             self.app.send_task(
                 "sawt.render",
                 args=[job.model_dump(mode="json")],
-                task_id=article.task_id,
-                queue=queue,
+                task_id=job.task_id,
+                queue=meta.queue,
             )
-        return meta
+
+    def close(self) -> None:
+        """Let go of the broker's connections (a long-running caller makes a Cluster per use)."""
+        self.app.close()
+        self.store.client.close()
 
     def view(self, batch: str) -> BatchView:
         """The batch now; ClusterError if Redis has no such batch."""

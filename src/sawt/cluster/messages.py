@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sawt.batch import Outcome
 from sawt.config import Settings
+from sawt.models import LexiconEntry
 
 
 class _Message(BaseModel):
@@ -28,6 +29,11 @@ class RenderJob(_Message):
     queue: str
     total: int  # articles in the batch
     publish: bool  # rebuild the outputs once the batch is done
+    # A source's own entries, before the show's lexicon (`sawt update`'s per-source lexicon).
+    lexicon: tuple[LexiconEntry, ...] = ()
+    # The episode's publication date (ISO 8601), set on its record once rendered: a new
+    # article from a feed is dated by its pubDate, not by when it was rendered.
+    pub_date: str | None = None
 
 
 class SynthJob(_Message):
@@ -129,6 +135,13 @@ class PublishRecord(_Message):
     notes: tuple[str, ...] = ()
     error: str | None = None
     worker: str = ""
+
+
+def with_lexicon(settings: Settings, lexicon: tuple[LexiconEntry, ...]) -> Settings:
+    """The settings an article renders with when its job brings lexicon entries of its own."""
+    if not lexicon:
+        return settings
+    return settings.model_copy(update={"lexicon": (*lexicon, *settings.lexicon)})
 
 
 def show_id(settings: Settings) -> str:

@@ -31,6 +31,7 @@ from sawt.cluster.messages import (
     RenderJob,
     SynthJob,
     show_id,
+    with_lexicon,
 )
 from sawt.cluster.store import (
     PREFIX,
@@ -45,7 +46,13 @@ from sawt.cluster.store import (
 from sawt.config import Settings
 from sawt.errors import SawtError
 from sawt.pipeline import prepare, unchanged
-from sawt.publishing.catalog import catalog_lock, use_catalog_lock
+from sawt.publishing.catalog import (
+    catalog_lock,
+    episode_paths,
+    read_record,
+    use_catalog_lock,
+    write_record,
+)
 from sawt.publishing.rebuild import publish
 from sawt.speech.cache import ClipCache
 from sawt.speech.engines import Engine, create_engine
@@ -176,14 +183,15 @@ def render_article(job: RenderJob) -> None:
             )
             _finish(job, Outcome(path, "failed", error=error), started)
             return
-        plan = _plan(path, rt.settings, job.engine, job.force)
+        settings = with_lexicon(rt.settings, job.lexicon)  # a source's own entries first
+        plan = _plan(path, settings, job.engine, job.force)
         if plan is not None and attempt > 1:
             _sweep_episode(rt.settings.episodes_path(), plan.slug)
         if plan is not None and plan.fan_out:
             lease.stop()  # the claim now belongs to the fan-out, with a longer expiry
             rt.store.renew(claim, token, _fan_out_ttl(rt.settings))
             handed_over = True
-            parts = _fan_out(rt, job, token, path, plan.engine)
+            parts = _fan_out(rt, settings, job, token, path, plan.engine)
             log.info(
                 "%s render %s: %d pieces fanned out as %d synthesis tasks",
                 rt.worker,
@@ -192,7 +200,8 @@ def render_article(job: RenderJob) -> None:
                 parts,
             )
             return
-        _finish(job, render_one(path, rt.settings, job.engine, job.force), started)
+        outcome = render_one(path, settings, job.engine, job.force)
+        _finish(job, _dated(outcome, job), started)
     finally:
         if not handed_over:
             lease.release()
@@ -251,12 +260,13 @@ def assemble(job: AssembleJob) -> None:
         return
     lease = Lease(rt.store, claim, token, lease_s).keep()
     try:
+        settings = with_lexicon(rt.settings, render.lexicon)
         outcome = render_one(
-            Path(render.path), rt.settings, render.engine, render.force, shared_clips=True
+            Path(render.path), settings, render.engine, render.force, shared_clips=True
         )
         _drop_scratch(rt, render.task_id)
         rt.store.clear_fan_out(render.task_id)
-        _finish(render, outcome, started, verb="assemble")
+        _finish(render, _dated(outcome, render), started, verb="assemble")
     finally:
         lease.release()
 
@@ -321,8 +331,9 @@ def _plan(path: Path, settings: Settings, engine_name: str, force: bool) -> _Pla
     return _Plan(quick.slug, len(quick.pieces), fan, engine)
 
 
-def _fan_out(rt: Runtime, job: RenderJob, token: str, path: Path, engine: Engine) -> int:
-    settings = rt.settings
+def _fan_out(
+    rt: Runtime, settings: Settings, job: RenderJob, token: str, path: Path, engine: Engine
+) -> int:
     pieces = prepare(path, settings, engine.max_chars, engine.caps).pieces
     size = settings.cluster.pieces_per_task
     ranges = [pieces[i : i + size] for i in range(0, len(pieces), size)]
@@ -353,6 +364,28 @@ def _fan_out(rt: Runtime, job: RenderJob, token: str, path: Path, engine: Engine
             queue=job.queue,
         )
     return len(ranges)
+
+
+def _dated(outcome: Outcome, job: RenderJob) -> Outcome:
+    """Give the episode the job's publication date (before its outcome, so before the publish).
+
+    `sawt update` dates a new article by its feed's pubDate; the record keeps it
+    through later re-renders. A record that cannot be dated keeps the render's
+    date, with a warning.
+    """
+    if job.pub_date is None or outcome.status not in ("rendered", "skipped") or not outcome.slug:
+        return outcome
+    episodes = runtime().settings.episodes_path()
+    try:
+        path = episode_paths(episodes, outcome.slug).record
+        with catalog_lock(episodes) as fence:
+            record = read_record(path)
+            if record.pub_date != job.pub_date:
+                fence.check()
+                write_record(path, record.model_copy(update={"pub_date": job.pub_date}))
+    except SawtError as exc:
+        outcome.messages.append(f"warning: the episode keeps its render date: {exc.message}")
+    return outcome
 
 
 def _drop_scratch(rt: Runtime, task_id: str) -> None:

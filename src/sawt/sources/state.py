@@ -23,8 +23,9 @@ STATE_VERSION = 1
 # pending: to fetch (and render if new or changed); done: its episode is current;
 # failed: a transient error, retried every pass; rejected: refused for good
 # (not HTML, no article, disallowed, not http) until the feed changes;
-# missing: 404/410 while its episode is kept; gone/expired: episode removed.
-Status = Literal["pending", "done", "failed", "rejected", "missing", "gone", "expired"]
+# missing: 404/410 while its episode is kept; gone/expired: episode removed;
+# queued: handed to the cluster (`sawt update --cluster`), waiting for its outcome.
+Status = Literal["pending", "done", "failed", "rejected", "missing", "gone", "expired", "queued"]
 
 
 def now_iso() -> str:
@@ -44,6 +45,23 @@ class FeedState(_Model):
     checked_at: str | None = None
 
 
+class Queued(_Model):
+    """An article sent to the cluster: what its outcome is matched with, and what it sets."""
+
+    batch: str  # the cluster batch (`sawt status <batch>`)
+    task_id: str  # its task in the batch (from the article's fingerprint)
+    page: str  # the page copy the workers read (absolute; deleted once the outcome is in)
+    kind: Literal["new", "changed"]
+    title: str
+    fingerprint: str  # of the extracted text: the article's once its outcome is in
+    etag: str | None = None
+    last_modified: str | None = None
+    # False until every task is sent: a pass killed while sending leaves False, and the
+    # next pass checks the article again (a task that did go out is then a duplicate,
+    # which the cluster skips).
+    sent: bool = False
+
+
 class ArticleState(_Model):
     """One article seen in a feed, keyed in the state by its feed link."""
 
@@ -60,6 +78,7 @@ class ArticleState(_Model):
     rendered_at: str | None = None
     status: Status = "pending"
     error: str | None = None
+    queued: Queued | None = None  # with status "queued"
 
 
 class RobotsEntry(_Model):

@@ -52,7 +52,7 @@ try:  # POSIX only
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-WORK_DIR = ".sources"  # page copies being rendered; emptied at the start of every pass
+WORK_DIR = ".sources"  # page copies being rendered; swept every pass (but the queued ones)
 LOCK_NAME = ".sources.lock"
 PAGE_THREADS = 8  # pages fetched at once over all hosts (each host: fetch.per_host)
 
@@ -90,6 +90,8 @@ class Summary:
     requests: int = 0
     stopped: bool = False
     published: bool = False
+    batch: str | None = None  # the cluster batch this pass sent (`sawt update --cluster`)
+    queued: dict[str, int] = field(default_factory=dict)  # batch → articles still waiting
 
     @property
     def exit_code(self) -> int:
@@ -98,9 +100,10 @@ class Summary:
 
     def line(self) -> str:
         """The one-line summary."""
+        waiting = "".join(f", {n} queued in batch {b}" for b, n in self.queued.items())
         return (
             f"{len(self.new)} new, {len(self.changed)} changed, {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed, {len(self.removed)} removed"
+            f"{len(self.failed)} failed, {len(self.removed)} removed{waiting}"
         )
 
 
@@ -207,8 +210,9 @@ class Pass:
 
     def _run(self, fetcher: Fetcher) -> None:
         work = self.episodes / WORK_DIR
+        self._collect()
         if not self.dry_run:
-            shutil.rmtree(work, ignore_errors=True)  # copies a killed pass left behind
+            self._sweep_work(work)  # copies a killed pass left behind
         for source in self.settings.sources:
             if self.stop.is_set():
                 break
@@ -224,16 +228,60 @@ class Pass:
             try:
                 changed |= self._render(planned, work)
             finally:
-                shutil.rmtree(work, ignore_errors=True)
+                self._sweep_work(work)
         changed |= self._expire()
         changed |= bool(self.summary.removed)
         self._count_unchanged()
+        if self.summary.batch is not None:
+            return  # the cluster rebuilds the feed once, when the batch is done
         if changed or not (self.episodes / "feed.xml").exists():
             from sawt.publishing.rebuild import publish
 
             report = publish(self.settings)
             self.summary.notes += report.notes
             self.summary.published = True
+
+    def _collect(self) -> None:
+        """Articles on the cluster: a local pass leaves them to the batch (see ClusterPass)."""
+        self._release_unsent()
+        for article in self.state.articles.values():
+            if article.status == "queued" and article.queued is not None:
+                batch = article.queued.batch
+                self.summary.queued[batch] = self.summary.queued.get(batch, 0) + 1
+        if self.summary.queued:
+            self.summary.notes.append(
+                f"{sum(self.summary.queued.values())} articles wait for the cluster; "
+                "`sawt update --cluster` collects them"
+            )
+
+    def _release_unsent(self) -> None:
+        """Articles a killed pass was sending to the cluster are checked again."""
+        for article in self.state.articles.values():
+            queued = article.queued
+            if article.status == "queued" and queued is not None and queued.sent:
+                continue
+            if article.status == "queued":
+                article.status = "pending"
+            article.queued = None
+
+    def _sweep_work(self, work: Path) -> None:
+        """Remove the page copies, except those the cluster is still rendering."""
+        keep = {
+            Path(a.queued.page)
+            for a in self.state.articles.values()
+            if a.status == "queued" and a.queued is not None
+        }
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+            return
+        for path in work.glob("*") if work.is_dir() else ():
+            if path.resolve() in keep:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
 
     def _count_unchanged(self) -> None:
         touched = {*self.summary.new, *self.summary.changed}
@@ -368,6 +416,8 @@ class Pass:
         page = result
         if article.slug is None:
             other = self.state.by_canonical(page.source_url, key)
+            if other is not None and self.state.articles[other].status == "queued":
+                return None  # merged by a later pass, once the cluster is done with it
             if other is not None:  # a new link to an article we already have
                 merged = self.state.articles.pop(other)
                 article = self.state.articles[key] = merged.model_copy(
@@ -496,7 +546,7 @@ class Pass:
         cutoff = datetime.now(timezone.utc) - timedelta(days=days)
         removed = False
         for article in self.state.articles.values():
-            if not article.slug or article.status in ("gone", "expired", "rejected"):
+            if not article.slug or article.status in ("gone", "expired", "rejected", "queued"):
                 continue
             when = _parse_time(article.pub_date) or _parse_time(article.first_seen)
             if when is None or when >= cutoff:
