@@ -217,7 +217,8 @@ def test_player_shortcuts_act_only_on_player_controls(page: Any, site: str) -> N
     assert page.execute_script("return document.getElementById('audio').playbackRate") == 1
     keys.send_keys("k").perform()
     assert wait(page, "return !document.getElementById('audio').paused")
-    assert page.execute_script("return document.getElementById('play').textContent") == "إيقاف مؤقت"
+    # The label follows the audio's 'play' event, a moment after play() resolves.
+    assert wait(page, "return document.getElementById('play').textContent === 'إيقاف مؤقت'")
     keys.send_keys("k").perform()
     assert wait(page, "return document.getElementById('audio').paused")
     page.execute_script("localStorage.clear()")
