@@ -1,0 +1,115 @@
+"""The offline voices the intelligibility benchmark compares: a text front end + espeak settings.
+
+``frontend`` is sawt's espeak voice as the checkout builds it; ``raw`` hands
+espeak the text as written. The others are the experiments of issue 14:
+marking every word, other espeak settings and voice variants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from sawt.arabic.diacritics import diacritize_selectively
+from sawt.arabic.lexicon import Lexicon
+from sawt.arabic.spoken import spoken_form
+from sawt.config import EspeakSettings
+from sawt.engines.base import TextCaps
+from sawt.engines.espeak import EspeakEngine, _Library
+from sawt.text import tidy
+
+_WORDGAP = 7  # espeak_PARAMETER: pause between words, in units of 10 ms
+_RATE = 1
+_PITCH = 3
+_CHARS_UTF8 = 1
+_POS_CHARACTER = 1
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the front end knows about the article a piece comes from."""
+
+    lexicon: Lexicon
+    language: str
+
+
+TextFn = Callable[[str, Context], str]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One way of turning a written piece into espeak audio."""
+
+    name: str
+    about: str
+    text: TextFn
+    espeak: EspeakSettings = EspeakSettings()
+    word_gap: int = 0  # extra pause between words, 10 ms units
+
+    def spoken(self, original: str, context: Context) -> str:
+        """What espeak hears for ``original``."""
+        return self.text(original, context)
+
+
+def _raw(original: str, _context: Context) -> str:
+    return tidy(original)
+
+
+def _frontend(original: str, context: Context) -> str:
+    return spoken_form(original, EspeakEngine.caps, context.lexicon, context.language)
+
+
+def _numbers_only(original: str, context: Context) -> str:
+    caps = replace(EspeakEngine.caps, diacritize=False)
+    return spoken_form(original, caps, context.lexicon, context.language)
+
+
+def _diacritize_all(original: str, context: Context) -> str:
+    """The front end, but every Arabic word gets the model's marks, not only misread ones."""
+    caps = replace(EspeakEngine.caps, diacritize=False)
+    text = spoken_form(original, caps, context.lexicon, context.language)
+    return diacritize_selectively(text, is_bad=lambda _w: True)
+
+
+def speak(voice: Voice, text: str) -> tuple[bytes, int]:
+    """espeak's PCM for ``text`` in ``voice`` (through sawt's engine unless a word gap is set)."""
+    engine = EspeakEngine(voice.espeak)
+    if not voice.word_gap:
+        return engine.fetch(text), engine.sample_rate
+    library = _Library.get()
+    with library.lock:
+        lib = library.lib
+        lib.espeak_SetVoiceByName(voice.espeak.voice.encode())
+        lib.espeak_SetParameter(_RATE, voice.espeak.rate, 0)
+        lib.espeak_SetParameter(_PITCH, voice.espeak.pitch, 0)
+        lib.espeak_SetParameter(_WORDGAP, voice.word_gap, 0)
+        data = text.encode("utf-8") + b"\0"
+        library._buffer = bytearray()
+        try:
+            lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        finally:
+            lib.espeak_SetParameter(_WORDGAP, 0, 0)
+        pcm = bytes(library._buffer)
+    return pcm, library.sample_rate
+
+
+_BASE = EspeakSettings()
+
+VOICES: dict[str, Voice] = {
+    v.name: v
+    for v in (
+        Voice("raw", "espeak on the text as written (front end off)", _raw),
+        Voice("frontend", "sawt's espeak front end as this checkout builds it", _frontend),
+        Voice("numbers-only", "numbers, Latin and lexicon; no diacritics", _numbers_only),
+        Voice("diacritize-all", "the front end, marking every Arabic word", _diacritize_all),
+        Voice("rate-130", "front end, espeak rate 130 wpm", _frontend, _BASE.model_copy(update={"rate": 130})),
+        Voice("rate-175", "front end, espeak rate 175 wpm", _frontend, _BASE.model_copy(update={"rate": 175})),
+        Voice("pitch-35", "front end, pitch 35", _frontend, _BASE.model_copy(update={"pitch": 35})),
+        Voice("pitch-65", "front end, pitch 65", _frontend, _BASE.model_copy(update={"pitch": 65})),
+        Voice("gap-2", "front end, 20 ms more between words", _frontend, word_gap=2),
+        Voice("gap-5", "front end, 50 ms more between words", _frontend, word_gap=5),
+        Voice("ar+m3", "front end, espeak variant m3", _frontend, _BASE.model_copy(update={"voice": "ar+m3"})),
+        Voice("ar+f2", "front end, espeak variant f2", _frontend, _BASE.model_copy(update={"voice": "ar+f2"})),
+        Voice("ar+klatt", "front end, espeak Klatt variant", _frontend, _BASE.model_copy(update={"voice": "ar+klatt"})),
+    )
+}
