@@ -17,6 +17,8 @@ from typing import Any
 from sawt.arabic.phonemes import is_arabic_word, word_is_bad
 
 SHADDA = "\u0651"
+SUKUN = "\u0652"
+FATHA = "\u064e"
 _MARK = "\u064b-\u0652\u0670"  # tanween, short vowels, shadda, sukun, dagger alif
 _MARKS = re.compile(f"[{_MARK}]")
 _VOWEL_THEN_SHADDA = re.compile(f"([\u064b-\u0650\u0652\u0670]+){SHADDA}")
@@ -78,8 +80,23 @@ def adapt_for_espeak(word: str) -> str:
     for unit in units:
         if unit[0] == "إ" and not unit[1]:
             unit[1] = "\u0650"  # hamza below is always i; unmarked, espeak gives it no vowel
+    _split_double_sukun(units)
     out = "".join(letter + marks for letter, marks in units)
     return _VOWEL_THEN_SHADDA.sub(lambda m: SHADDA + m[1], out)
+
+
+def _split_double_sukun(units: list[list[str]]) -> None:
+    """Never two sukuns on adjacent letters inside a word: the second becomes a fatha.
+
+    The model writes رَقْمْنَةُ now and then; espeak then reads raqmnatu, and
+    dropping the second sukun does not help (a bare letter after a sukun gets
+    no vowel either). A fatha there gives the فَعْلَلَة pattern (رَقْمَنَةُ).
+    A sukun on the last letter is left alone: a final pair is Arabic.
+    """
+    letters = [i for i, u in enumerate(units) if u[0] and not _MARKS.match(u[0])]
+    for a, b in zip(letters, letters[1:-1]):
+        if SUKUN in units[a][1] and SUKUN in units[b][1]:
+            units[b][1] = units[b][1].replace(SUKUN, FATHA)
 
 
 class _Model:
@@ -140,14 +157,21 @@ def diacritize_selectively(
     is_bad: Callable[[str], bool] = word_is_bad,
     model: Tashkeel = tashkeel,
 ) -> str:
-    """Mark only the Arabic words espeak would read with an impossible syllable."""
+    """Mark only the Arabic words espeak would misread.
+
+    Those are the words read with an impossible syllable, and those where a
+    one-letter proclitic stands before و or ي that the model reads as a
+    consonant (بِوَفْدٍ: bare, espeak says buːfd).
+    """
     tokens = _TOKEN.findall(text)
-    bad = {
-        i
-        for i, tok in enumerate(tokens)
-        if is_arabic_word(tok) and mark_count(tok) < 2 and is_bad(_core(tok))
+    unmarked = [is_arabic_word(tok) and mark_count(tok) < 2 for tok in tokens]
+    bad = {i for i, tok in enumerate(tokens) if unmarked[i] and is_bad(_core(tok))}
+    glides = {
+        i for i, tok in enumerate(tokens) if unmarked[i] and _GLIDE_START.match(_core(tok))
     }
-    marked = align_marks(text, model(strip_marks(text))) if bad else None
+    marked = align_marks(text, model(strip_marks(text))) if bad or glides else None
+    if marked is not None:
+        bad |= {i for i in glides if marked[i] is not None and glide_is_consonant(str(marked[i]))}
     out = list(tokens)
     for i, token in enumerate(tokens):
         if i in bad and marked is not None and marked[i] is not None:
@@ -155,6 +179,21 @@ def diacritize_selectively(
         elif mark_count(token):  # the writer's (or the lexicon's) own marks
             out[i] = _adapt_token(token)
     return _respace(text, out)
+
+
+_GLIDE_START = re.compile("[وفبلك][وي]")
+
+
+def glide_is_consonant(marked: str) -> bool:
+    """Whether the و/ي after a one-letter proclitic carries a vowel: w or j, not uː or iː.
+
+    Bare, espeak reads «بوفد» as buːfd; the model's «بِوَفْدٍ» says it is bi-wafd.
+    """
+    units = [u for u in _units(_core(marked)) if u[0]]
+    if len(units) < 3 or not units[0][1]:
+        return False
+    marks = units[1][1].replace(SUKUN, "")
+    return bool(marks)
 
 
 def _adapt_token(token: str) -> str:
