@@ -258,7 +258,9 @@ def paired_difference(
 ) -> Interval | None:
     """Mean per-piece margin difference against ``base`` over the pieces both scored."""
     theirs = {(p.article, p.index): p.margin for p in base}
-    diffs = [p.margin - theirs[(p.article, p.index)] for p in pieces if (p.article, p.index) in theirs]
+    diffs = [
+        p.margin - theirs[(p.article, p.index)] for p in pieces if (p.article, p.index) in theirs
+    ]
     if not diffs:
         return None
     return _bootstrap(np.array(diffs), np.ones(len(diffs)), rounds)
@@ -318,11 +320,22 @@ def worst_words(
         item = by_key[(p.article, p.index)]
         spoken_piece = voice.spoken(item.original, item.context)
         said = _spoken_word(w.word, spoken_piece, voice, item.context)
-        out.append(WorstWord(w.word, w.cls, w.margin, said, to_ipa(said, voice.espeak.voice.split("+")[0]), p.article))
+        out.append(
+            WorstWord(
+                w.word,
+                w.cls,
+                w.margin,
+                said,
+                to_ipa(said, voice.espeak.voice.split("+")[0]),
+                p.article,
+            )
+        )
     return out
 
 
-def markdown(reports: list[VoiceReport], worst: list[WorstWord], worst_voice: str, base: str) -> str:
+def markdown(
+    reports: list[VoiceReport], worst: list[WorstWord], worst_voice: str, base: str
+) -> str:
     """The result as Markdown tables."""
     lines = [
         f"| voice | pieces | margin (nats/token) | Δ vs {base} | "
@@ -363,13 +376,17 @@ def _spread(items: list[Item], limit: int) -> list[Item]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print Markdown, optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--voices", default="raw,frontend", help=f"comma list of {', '.join(VOICES)}")
+    parser.add_argument(
+        "--voices", default="raw,frontend", help=f"comma list of {', '.join(VOICES)}"
+    )
     parser.add_argument("--base", default="frontend", help="voice the Δ column compares with")
     parser.add_argument("--max-pieces", type=int, default=150, help="cap on pieces (0: all)")
     parser.add_argument("--max-chars", type=int, default=160, help="piece length for scoring")
     parser.add_argument("--worst", type=int, default=8, help="worst words to list per class")
     parser.add_argument(
-        "--reference", choices=("words", "written"), default="words",
+        "--reference",
+        choices=("words", "written"),
+        default="words",
         help="numbers in the reference: in words (default) or as written digits",
     )
     parser.add_argument("--worst-voice", default="frontend")
@@ -419,11 +436,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.base in results:
         for report in reports:
-            report.versus_base = paired_difference(results[report.voice], results[args.base], args.bootstrap)
+            report.versus_base = paired_difference(
+                results[report.voice], results[args.base], args.bootstrap
+            )
     worst: list[WorstWord] = []
     if args.worst and args.worst_voice in results:
         worst = worst_words(VOICES[args.worst_voice], items, results[args.worst_voice], args.worst)
-    print(f"{len(items)} pieces from {len({i.article for i in items})} articles; Whisper base, forced score")
+    articles = len({i.article for i in items})
+    print(f"{len(items)} pieces from {articles} articles; Whisper base, forced score")
     print(markdown(reports, worst, args.worst_voice, args.base))
     if args.json:
         payload = {

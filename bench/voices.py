@@ -7,14 +7,16 @@ marking every word, other espeak settings and voice variants.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from unittest import mock
 
 from sawt.arabic.diacritics import diacritize_selectively
 from sawt.arabic.lexicon import Lexicon
 from sawt.arabic.spoken import spoken_form
 from sawt.config import EspeakSettings
-from sawt.engines.base import TextCaps
 from sawt.engines.espeak import EspeakEngine, _Library
 from sawt.text import tidy
 
@@ -43,7 +45,7 @@ class Voice:
     name: str
     about: str
     text: TextFn
-    espeak: EspeakSettings = EspeakSettings()
+    espeak: EspeakSettings = field(default_factory=EspeakSettings)
     word_gap: int = 0  # extra pause between words, 10 ms units
 
     def spoken(self, original: str, context: Context) -> str:
@@ -69,6 +71,32 @@ def _diacritize_all(original: str, context: Context) -> str:
     caps = replace(EspeakEngine.caps, diacritize=False)
     text = spoken_form(original, caps, context.lexicon, context.language)
     return diacritize_selectively(text, is_bad=lambda _w: True)
+
+
+_NEVER = re.compile("(?!)")
+# Issue 14's fixes, each switchable off for an ablation (patched, not re-implemented).
+_FIXES = {
+    "number-marks": ("sawt.arabic.spoken.mark_numbers", lambda text: text),
+    "glide-rule": ("sawt.arabic.diacritics._GLIDE_START", _NEVER),
+    "sukun-fix": ("sawt.arabic.diacritics._split_double_sukun", lambda units: None),
+}
+
+
+@contextmanager
+def _without(*fixes: str) -> Iterator[None]:
+    with ExitStack() as stack:
+        for name in fixes:
+            target, stand_in = _FIXES[name]
+            stack.enter_context(mock.patch(target, stand_in))
+        yield
+
+
+def _frontend_without(*fixes: str) -> TextFn:
+    def text(original: str, context: Context) -> str:
+        with _without(*fixes):
+            return _frontend(original, context)
+
+    return text
 
 
 def speak(voice: Voice, text: str) -> tuple[bytes, int]:
@@ -100,16 +128,57 @@ VOICES: dict[str, Voice] = {
     for v in (
         Voice("raw", "espeak on the text as written (front end off)", _raw),
         Voice("frontend", "sawt's espeak front end as this checkout builds it", _frontend),
+        Voice(
+            "baseline", "the front end before issue 14 (its fixes off)", _frontend_without(*_FIXES)
+        ),
+        Voice(
+            "no-number-marks",
+            "front end without the number-word table",
+            _frontend_without("number-marks"),
+        ),
+        Voice(
+            "no-glide-rule",
+            "front end without marking proclitic + و/ي",
+            _frontend_without("glide-rule"),
+        ),
+        Voice(
+            "no-sukun-fix", "front end without the double-sukun fix", _frontend_without("sukun-fix")
+        ),
         Voice("numbers-only", "numbers, Latin and lexicon; no diacritics", _numbers_only),
         Voice("diacritize-all", "the front end, marking every Arabic word", _diacritize_all),
-        Voice("rate-130", "front end, espeak rate 130 wpm", _frontend, _BASE.model_copy(update={"rate": 130})),
-        Voice("rate-175", "front end, espeak rate 175 wpm", _frontend, _BASE.model_copy(update={"rate": 175})),
+        Voice(
+            "rate-130",
+            "front end, espeak rate 130 wpm",
+            _frontend,
+            _BASE.model_copy(update={"rate": 130}),
+        ),
+        Voice(
+            "rate-175",
+            "front end, espeak rate 175 wpm",
+            _frontend,
+            _BASE.model_copy(update={"rate": 175}),
+        ),
         Voice("pitch-35", "front end, pitch 35", _frontend, _BASE.model_copy(update={"pitch": 35})),
         Voice("pitch-65", "front end, pitch 65", _frontend, _BASE.model_copy(update={"pitch": 65})),
         Voice("gap-2", "front end, 20 ms more between words", _frontend, word_gap=2),
         Voice("gap-5", "front end, 50 ms more between words", _frontend, word_gap=5),
-        Voice("ar+m3", "front end, espeak variant m3", _frontend, _BASE.model_copy(update={"voice": "ar+m3"})),
-        Voice("ar+f2", "front end, espeak variant f2", _frontend, _BASE.model_copy(update={"voice": "ar+f2"})),
-        Voice("ar+klatt", "front end, espeak Klatt variant", _frontend, _BASE.model_copy(update={"voice": "ar+klatt"})),
+        Voice(
+            "ar+m3",
+            "front end, espeak variant m3",
+            _frontend,
+            _BASE.model_copy(update={"voice": "ar+m3"}),
+        ),
+        Voice(
+            "ar+f2",
+            "front end, espeak variant f2",
+            _frontend,
+            _BASE.model_copy(update={"voice": "ar+f2"}),
+        ),
+        Voice(
+            "ar+klatt",
+            "front end, espeak Klatt variant",
+            _frontend,
+            _BASE.model_copy(update={"voice": "ar+klatt"}),
+        ),
     )
 }

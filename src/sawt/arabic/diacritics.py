@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from sawt.arabic.phonemes import is_arabic_word, word_is_bad
@@ -94,7 +95,7 @@ def _split_double_sukun(units: list[list[str]]) -> None:
     A sukun on the last letter is left alone: a final pair is Arabic.
     """
     letters = [i for i, u in enumerate(units) if u[0] and not _MARKS.match(u[0])]
-    for a, b in zip(letters, letters[1:-1]):
+    for a, b in pairwise(letters[:-1]):
         if SUKUN in units[a][1] and SUKUN in units[b][1]:
             units[b][1] = units[b][1].replace(SUKUN, FATHA)
 
@@ -166,9 +167,7 @@ def diacritize_selectively(
     tokens = _TOKEN.findall(text)
     unmarked = [is_arabic_word(tok) and mark_count(tok) < 2 for tok in tokens]
     bad = {i for i, tok in enumerate(tokens) if unmarked[i] and is_bad(_core(tok))}
-    glides = {
-        i for i, tok in enumerate(tokens) if unmarked[i] and _GLIDE_START.match(_core(tok))
-    }
+    glides = {i for i, tok in enumerate(tokens) if unmarked[i] and _GLIDE_START.match(_core(tok))}
     marked = align_marks(text, model(strip_marks(text))) if bad or glides else None
     if marked is not None:
         bad |= {i for i in glides if marked[i] is not None and glide_is_consonant(str(marked[i]))}
