@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from voices import VOICES, Context, Voice, speak
+from voices import VOICES, Context, Voice, resolve, speak
 from whisper_score import WINDOW_S, Scorer, TokenScores, missing, resample
 
 from sawt.arabic.diacritics import strip_marks
@@ -377,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print Markdown, optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--voices", default="raw,frontend", help=f"comma list of {', '.join(VOICES)}"
+        "--voices",
+        default="raw,frontend",
+        help=f"comma list of {', '.join(VOICES)}; or NAME@voice=V;rate=R;pitch=P;gap=G",
     )
     parser.add_argument("--base", default="frontend", help="voice the Δ column compares with")
     parser.add_argument("--max-pieces", type=int, default=150, help="cap on pieces (0: all)")
@@ -401,7 +403,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"intelligibility: {reason}", file=sys.stderr)
         return 2
     names = [v.strip() for v in args.voices.split(",") if v.strip()]
-    unknown = [v for v in names if v not in VOICES]
+    unknown = []
+    for v in names:
+        try:
+            resolve(v)
+        except KeyError:
+            unknown.append(v)
     if unknown:
         print(f"unknown voices {unknown}; known: {', '.join(VOICES)}", file=sys.stderr)
         return 2
@@ -413,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[PieceScore]] = {}
     reports: list[VoiceReport] = []
     for name in names:
-        voice = VOICES[name]
+        voice = resolve(name)
         start = time.perf_counter()
         pieces, too_long = score_voice(scorer, voice, items, shift)
         seconds = time.perf_counter() - start
@@ -441,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     worst: list[WorstWord] = []
     if args.worst and args.worst_voice in results:
-        worst = worst_words(VOICES[args.worst_voice], items, results[args.worst_voice], args.worst)
+        worst = worst_words(resolve(args.worst_voice), items, results[args.worst_voice], args.worst)
     articles = len({i.article for i in items})
     print(f"{len(items)} pieces from {articles} articles; Whisper base, forced score")
     print(markdown(reports, worst, args.worst_voice, args.base))
