@@ -73,11 +73,9 @@ def _diacritize_all(original: str, context: Context) -> str:
     return diacritize_selectively(text, is_bad=lambda _w: True)
 
 
-_NEVER = re.compile("(?!)")
 # Issue 14's fixes, each switchable off for an ablation (patched, not re-implemented).
 _FIXES = {
     "number-marks": ("sawt.arabic.spoken.mark_numbers", lambda text: text),
-    "glide-rule": ("sawt.arabic.diacritics._GLIDE_START", _NEVER),
     "sukun-fix": ("sawt.arabic.diacritics._split_double_sukun", lambda units: None),
 }
 
@@ -161,11 +159,6 @@ VOICES: dict[str, Voice] = {
             "no-number-marks",
             "front end without the number-word table",
             _frontend_without("number-marks"),
-        ),
-        Voice(
-            "no-glide-rule",
-            "front end without marking proclitic + و/ي",
-            _frontend_without("glide-rule"),
         ),
         Voice(
             "no-sukun-fix", "front end without the double-sukun fix", _frontend_without("sukun-fix")

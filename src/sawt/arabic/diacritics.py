@@ -158,19 +158,14 @@ def diacritize_selectively(
     is_bad: Callable[[str], bool] = word_is_bad,
     model: Tashkeel = tashkeel,
 ) -> str:
-    """Mark only the Arabic words espeak would misread.
-
-    Those are the words read with an impossible syllable, and those where a
-    one-letter proclitic stands before و or ي that the model reads as a
-    consonant (بِوَفْدٍ: bare, espeak says buːfd).
-    """
+    """Mark only the Arabic words espeak would read with an impossible syllable."""
     tokens = _TOKEN.findall(text)
-    unmarked = [is_arabic_word(tok) and mark_count(tok) < 2 for tok in tokens]
-    bad = {i for i, tok in enumerate(tokens) if unmarked[i] and is_bad(_core(tok))}
-    glides = {i for i, tok in enumerate(tokens) if unmarked[i] and _GLIDE_START.match(_core(tok))}
-    marked = align_marks(text, model(strip_marks(text))) if bad or glides else None
-    if marked is not None:
-        bad |= {i for i in glides if marked[i] is not None and glide_is_consonant(str(marked[i]))}
+    bad = {
+        i
+        for i, tok in enumerate(tokens)
+        if is_arabic_word(tok) and mark_count(tok) < 2 and is_bad(_core(tok))
+    }
+    marked = align_marks(text, model(strip_marks(text))) if bad else None
     out = list(tokens)
     for i, token in enumerate(tokens):
         if i in bad and marked is not None and marked[i] is not None:
@@ -178,21 +173,6 @@ def diacritize_selectively(
         elif mark_count(token):  # the writer's (or the lexicon's) own marks
             out[i] = _adapt_token(token)
     return _respace(text, out)
-
-
-_GLIDE_START = re.compile("[وفبلك][وي]")
-
-
-def glide_is_consonant(marked: str) -> bool:
-    """Whether the و/ي after a one-letter proclitic carries a vowel: w or j, not uː or iː.
-
-    Bare, espeak reads «بوفد» as buːfd; the model's «بِوَفْدٍ» says it is bi-wafd.
-    """
-    units = [u for u in _units(_core(marked)) if u[0]]
-    if len(units) < 3 or not units[0][1]:
-        return False
-    marks = units[1][1].replace(SUKUN, "")
-    return bool(marks)
 
 
 def _adapt_token(token: str) -> str:
