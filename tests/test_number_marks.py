@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sawt.arabic.diacritics import adapt_for_espeak, diacritize_selectively
+from sawt.arabic.diacritics import adapt_for_espeak, diacritize_selectively, pausal
 from sawt.arabic.number_marks import NUMBER_MARKS, mark_numbers
 from sawt.arabic.numbers import NUMBER_WORDS
 from sawt.arabic.phonemes import impossible, to_ipa
@@ -33,11 +33,11 @@ def _ipa(text: str) -> str:
         ("100 كتاب", "مِئَة كتاب", "miʔat"),
         ("600 خدمة", "سِتُّمِئَة خدمة", "sitːumiʔat"),
         ("بنسبة 84%", "أَرْبَعَة وَثَمَانِين في المِئَة", "ʔalmiʔat"),
-        # teens: عشر after a unit is ʕaʃara
-        ("في 14 أكتوبر", "الرابع عَشَرَ", "ʕaʃara"),
+        # teens: عشر after a unit is ʕaʃar(a), not ʕaʃr
+        ("في 14 أكتوبر", "الرابع عَشَر", "ʕaʃar"),
         ("13 امرأة", "ثَلَاث عَشْرَة امرأة", "θalaːθ ʕaʃrat"),
         # wa + hamzat al-wasl: waθnaː, not waːiθnaː
-        ("12 ألفا و12 يوما", "وَثْنَا عَشَرَ", "waθnaː ʕaʃara"),
+        ("12 ألفا و12 يوما", "وَثْنَا عَشَر", "waθnaː ʕaʃar"),
         ("5 ملايين", "خَمْسَة مَلاييِن", "χamsat"),
     ],
 )
@@ -85,5 +85,31 @@ def test_double_sukun_from_the_model_is_fixed_in_running_text() -> None:
     out = diacritize_selectively(
         "رقمنة الإدارة", is_bad=lambda w: w == "رقمنة", model=lambda _t: "رَقْمْنَةُ الْإِدَارَةِ"
     )
-    assert out.split()[0] == "رَقْمَنَةُ"
+    assert out.split()[0] == "رَقْمَنَة"  # and in pause form
     assert SUKUN + "ن" not in out.replace("\u064e", "")
+
+
+@pytest.mark.parametrize(
+    ("marked", "paused", "ipa"),
+    [
+        ("الْفَائِدَةِ", "الْفَائِدَة", "ʔalfaːʔida"),  # espeak says the case vowel when given
+        ("بِوَفْدٍ", "بِوَفْد", "biwafd"),  # tanween dropped
+        ("أَنَّ", "أَنَّ", "ʔanna"),  # a final shadda keeps its vowel (NFC puts it last)
+        ("مُلَائِمًا", "مُلَائِمًا", "mulaːʔiman"),  # -ًا: the alif is last, the tanween stays
+        ("رَجُلْ", "رَجُلْ", "radʒul"),  # sukun stays
+        ("كتب", "كتب", None),  # a bare word is left alone
+    ],
+)
+def test_marked_words_are_said_in_pause_form(marked: str, paused: str, ipa: str | None) -> None:
+    assert pausal(marked) == paused
+    if ipa is not None:
+        assert _ipa(adapt_for_espeak(paused)).startswith(ipa)
+        assert _ipa(adapt_for_espeak(paused)) != _ipa(adapt_for_espeak(marked)) or marked == paused
+
+
+def test_model_marks_reach_espeak_in_pause_form() -> None:
+    out = diacritize_selectively(
+        "سعر الفائدة", is_bad=lambda w: w == "الفائدة", model=lambda _t: "سِعْرُ الْفَائِدَةِ"
+    )
+    assert out == "سعر الفَائِدَة"
+    assert _ipa(out).endswith("ʔalfaːʔidat")  # no case vowel after it (was ʔalfaːʔidati)
