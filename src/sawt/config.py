@@ -62,9 +62,9 @@ class AudioSettings(_Strict):
 class EspeakSettings(_Strict):
     """Voice settings of the offline espeak-ng engine."""
 
-    # Klatt's formant synthesis at 130 wpm: 0.12 nats/token more intelligible to Whisper
-    # than the default voice at 150 (BENCHMARKS.md, issue 14).
-    voice: str = "ar+klatt"
+    voice: str = "ar"
+    # 130 wpm: 0.06 nats/token more intelligible to Whisper than 150 (BENCHMARKS.md,
+    # issue 14); episodes are about 15% longer.
     rate: int = Field(130, ge=80, le=450, description="words per minute")
     pitch: int = Field(50, ge=0, le=99)
 
