@@ -161,7 +161,7 @@ def test_originals_keep_digits_spoken_forms_do_not() -> None:
     assert with_year, "the sample mentions 2024"
     for piece in with_year:
         assert "2024" not in piece.spoken
-        assert any(year in piece.spoken for year in ("أَلْفَيْن", "ألفين"))
+        assert any(year in piece.spoken for year in ("أَلْفِين", "ألفين"))
     text = SAMPLE.read_text(encoding="utf-8")
     for piece in prepared.pieces:
         assert " ".join(piece.original.split()) in " ".join(text.split())
