@@ -9,8 +9,9 @@ table, each form checked against espeak's phonemes (tests/test_number_marks.py).
 Forms are pausal on the last letter (no case vowel): «ثَلَاثَة» is read θalaːθat,
 as in connected speech. The oblique dual is written -ِين (أَلْفِين, ʔalfiːn): with
 -َيْن espeak says a diphthong (ʔalfain), and Whisper scored those words 0.9
-nats/token lower (BENCHMARKS.md). «فاصلة» is left bare: espeak reads it well. «مائة» is written «مِئَة», the spelling without the
-silent alif. Only bare words are marked; the writer's own marks win.
+nats/token lower (BENCHMARKS.md). «فاصلة» is left bare: espeak reads it well.
+«مائة» is written «مِئَة», the spelling without the silent alif. Only bare words
+are marked; the writer's own marks win.
 """
 
 from __future__ import annotations
