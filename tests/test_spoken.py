@@ -139,7 +139,7 @@ def test_selective_diacritics_touch_only_bad_words() -> None:
         return "كَتَبَ الْوَلَدُ"
 
     out = diacritize_selectively("كتب الولد", is_bad=lambda w: w == "كتب", model=model)
-    assert out == "كَتَبَ الولد"
+    assert out == "كَتَب الولد"  # in pause form: no case vowel on the last letter
     assert calls == ["كتب الولد"]  # the model sees the whole sentence for context
     assert diacritize_selectively("الولد", is_bad=lambda w: False, model=model) == "الولد"
     assert len(calls) == 1  # no bad word: no model call
@@ -167,7 +167,7 @@ def test_originals_keep_digits_spoken_forms_do_not() -> None:
     assert with_year, "the sample mentions 2024"
     for piece in with_year:
         assert "2024" not in piece.spoken
-        assert "أَلْفَيْنِ" in piece.spoken or "ألفين" in piece.spoken
+        assert any(year in piece.spoken for year in ("أَلْفِين", "ألفين"))
     text = SAMPLE.read_text(encoding="utf-8")
     for piece in prepared.pieces:
         assert " ".join(piece.original.split()) in " ".join(text.split())
@@ -194,4 +194,4 @@ def test_adaptation_sees_through_punctuation() -> None:
     out = diacritize_selectively(
         "«بالرباط،", is_bad=lambda w: w == "بالرباط", model=lambda t: "«بِالرِّبَاطِ،"
     )
-    assert out == "«بالرِبَاطِ،"
+    assert out == "«بالرِبَاط،"

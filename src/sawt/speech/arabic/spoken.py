@@ -8,6 +8,7 @@ from sawt.models import TextCaps
 from sawt.speech.arabic.diacritics import diacritize_selectively
 from sawt.speech.arabic.latin import prepare_latin, spell_acronyms
 from sawt.speech.arabic.lexicon import Lexicon
+from sawt.speech.arabic.number_marks import mark_numbers
 from sawt.speech.arabic.quantities import verbalize
 from sawt.text.normalize import fold
 from sawt.text.tidy import tidy
@@ -33,7 +34,8 @@ def spoken_form(
     text = Lexicon.restore(text, said)
     if caps.diacritize:
         # Last: nothing after this may normalize, or shadda would move back after the vowel.
-        text = diacritize_selectively(text)
+        # Number words first, from a table: espeak misreads some that look possible (ألف).
+        text = diacritize_selectively(mark_numbers(text))
     return text
 
 

@@ -1,0 +1,201 @@
+"""The offline voices the intelligibility benchmark compares: a text front end + espeak settings.
+
+``frontend`` is sawt's espeak voice as the checkout builds it; ``raw`` hands
+espeak the text as written. The others are the experiments of issue 14:
+marking every word, other espeak settings and voice variants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from unittest import mock
+
+from sawt.config import EspeakSettings
+from sawt.speech.arabic.diacritics import diacritize_selectively
+from sawt.speech.arabic.lexicon import Lexicon
+from sawt.speech.arabic.spoken import spoken_form
+from sawt.speech.engines.espeak import EspeakEngine, _Library
+from sawt.text.tidy import tidy
+
+_WORDGAP = 7  # espeak_PARAMETER: pause between words, in units of 10 ms
+_RATE = 1
+_PITCH = 3
+_CHARS_UTF8 = 1
+_POS_CHARACTER = 1
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the front end knows about the article a piece comes from."""
+
+    lexicon: Lexicon
+    language: str
+
+
+TextFn = Callable[[str, Context], str]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One way of turning a written piece into espeak audio."""
+
+    name: str
+    about: str
+    text: TextFn
+    espeak: EspeakSettings = field(default_factory=EspeakSettings)
+    word_gap: int = 0  # extra pause between words, 10 ms units
+
+    def spoken(self, original: str, context: Context) -> str:
+        """What espeak hears for ``original``."""
+        return self.text(original, context)
+
+
+def _raw(original: str, _context: Context) -> str:
+    return tidy(original)
+
+
+def _frontend(original: str, context: Context) -> str:
+    return spoken_form(original, EspeakEngine.caps, context.lexicon, context.language)
+
+
+def _numbers_only(original: str, context: Context) -> str:
+    caps = replace(EspeakEngine.caps, diacritize=False)
+    return spoken_form(original, caps, context.lexicon, context.language)
+
+
+def _diacritize_all(original: str, context: Context) -> str:
+    """The front end, but every Arabic word gets the model's marks, not only misread ones."""
+    caps = replace(EspeakEngine.caps, diacritize=False)
+    text = spoken_form(original, caps, context.lexicon, context.language)
+    return diacritize_selectively(text, is_bad=lambda _w: True)
+
+
+# Issue 14's fixes, each switchable off for an ablation (patched, not re-implemented).
+_FIXES = {
+    "number-marks": ("sawt.arabic.spoken.mark_numbers", lambda text: text),
+    "sukun-fix": ("sawt.arabic.diacritics._split_double_sukun", lambda units: None),
+    "pausal": ("sawt.arabic.diacritics.pausal", lambda word: word),
+}
+
+
+@contextmanager
+def _without(*fixes: str) -> Iterator[None]:
+    with ExitStack() as stack:
+        for name in fixes:
+            target, stand_in = _FIXES[name]
+            stack.enter_context(mock.patch(target, stand_in))
+        yield
+
+
+def _frontend_without(*fixes: str) -> TextFn:
+    def text(original: str, context: Context) -> str:
+        with _without(*fixes):
+            return _frontend(original, context)
+
+    return text
+
+
+def speak(voice: Voice, text: str) -> tuple[bytes, int]:
+    """espeak's PCM for ``text`` in ``voice`` (through sawt's engine unless a word gap is set).
+
+    espeak-ng's audio is not bit-identical from call to call (noise in its wave
+    generator; re-seeding its generator and libc's does not fix it): the same
+    piece's score moves by a median 0.04 nats. Averaged over ~80 pieces, that is
+    about ±0.01, and it is inside the bootstrap intervals.
+    """
+    engine = EspeakEngine(voice.espeak)
+    if not voice.word_gap:
+        return engine.fetch(text), engine.sample_rate
+    library = _Library.get()
+    with library.lock:
+        lib = library.lib
+        lib.espeak_SetVoiceByName(voice.espeak.voice.encode())
+        lib.espeak_SetParameter(_RATE, voice.espeak.rate, 0)
+        lib.espeak_SetParameter(_PITCH, voice.espeak.pitch, 0)
+        lib.espeak_SetParameter(_WORDGAP, voice.word_gap, 0)
+        data = text.encode("utf-8") + b"\0"
+        library._buffer = bytearray()
+        try:
+            lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        finally:
+            lib.espeak_SetParameter(_WORDGAP, 0, 0)
+        pcm = bytes(library._buffer)
+    return pcm, library.sample_rate
+
+
+# espeak as it was before issue 14 (voice "ar", 150 wpm, pitch 50): raw and baseline
+# keep it, so they stay what they measured then; the settings experiments of
+# issue 14 are variations of it. "frontend" uses sawt's current defaults.
+OLD = EspeakSettings(voice="ar", rate=150, pitch=50)
+
+
+def _old(**update: object) -> EspeakSettings:
+    return OLD.model_copy(update=update)
+
+
+_TODAY = _frontend_without(*_FIXES)
+
+VOICES: dict[str, Voice] = {
+    v.name: v
+    for v in (
+        Voice("raw", "espeak (ar, 150 wpm) on the text as written: front end off", _raw, OLD),
+        Voice("baseline", "the front end and espeak settings before issue 14", _TODAY, OLD),
+        Voice(
+            "frontend", "sawt's espeak front end and espeak defaults in this checkout", _frontend
+        ),
+        Voice("frontend-old-voice", "this checkout's front end, espeak as before", _frontend, OLD),
+        Voice(
+            "no-number-marks",
+            "frontend without the number-word table",
+            _frontend_without("number-marks"),
+        ),
+        Voice(
+            "no-sukun-fix", "frontend without the double-sukun fix", _frontend_without("sukun-fix")
+        ),
+        Voice(
+            "no-pausal", "frontend with the model's case endings kept", _frontend_without("pausal")
+        ),
+        # Experiments against the baseline (before issue 14's text fixes: pausal etc.
+        # came later; see BENCHMARKS.md for which run used which text).
+        Voice("numbers-only", "numbers, Latin and lexicon; no diacritics", _numbers_only, OLD),
+        Voice("diacritize-all", "the front end, marking every Arabic word", _diacritize_all, OLD),
+        Voice("rate-130", "espeak rate 130 wpm", _frontend, _old(rate=130)),
+        Voice("rate-175", "espeak rate 175 wpm", _frontend, _old(rate=175)),
+        Voice("pitch-35", "pitch 35", _frontend, _old(pitch=35)),
+        Voice("pitch-65", "pitch 65", _frontend, _old(pitch=65)),
+        Voice("gap-2", "20 ms more between words", _frontend, OLD, word_gap=2),
+        Voice("gap-5", "50 ms more between words", _frontend, OLD, word_gap=5),
+        Voice("ar+m3", "espeak variant m3", _frontend, _old(voice="ar+m3")),
+        Voice("ar+f2", "espeak variant f2", _frontend, _old(voice="ar+f2")),
+        Voice("ar+klatt", "espeak Klatt variant", _frontend, _old(voice="ar+klatt")),
+    )
+}
+
+
+def resolve(name: str) -> Voice:
+    """A named voice, or ``TEXT@key=value;...`` with keys voice, rate, pitch and gap.
+
+    ``frontend@voice=ar+klatt;rate=130;gap=5`` is the front end's text spoken by the
+    Klatt variant at 130 words per minute with 50 ms more between words.
+    """
+    if name in VOICES:
+        return VOICES[name]
+    base, _, spec = name.partition("@")
+    if base not in VOICES or not spec:
+        raise KeyError(name)
+    voice = VOICES[base]
+    settings = voice.espeak.model_dump()
+    gap = voice.word_gap
+    for pair in spec.split(";"):
+        key, _, value = pair.partition("=")
+        if key == "voice":
+            settings["voice"] = value
+        elif key in ("rate", "pitch"):
+            settings[key] = int(value)
+        elif key == "gap":
+            gap = int(value)
+        else:
+            raise KeyError(name)
+    return Voice(name, f"{voice.about}; {spec}", voice.text, EspeakSettings(**settings), gap)
