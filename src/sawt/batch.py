@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from sawt.config import Settings
+from sawt.console import describe_os_error
 from sawt.errors import InputError, SawtError
 from sawt.read.article import SUPPORTED
 
@@ -31,6 +32,7 @@ class Outcome:
     engine: str | None = None
     error: str | None = None
     messages: list[str] = field(default_factory=list)
+    chapters: int | None = None  # known for local renders
 
 
 class _Collector:
@@ -95,18 +97,30 @@ def render_one(
     force: bool,
     *,
     shared_clips: bool = False,
+    unavailable: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Render one article and report the outcome instead of raising.
 
-    ``shared_clips``: see ``pipeline.render`` (a cluster assembles from the shared cache).
+    ``shared_clips``, ``unavailable``: see ``pipeline.render`` (a cluster assembles
+    from the shared cache; a batch probes its engines once).
     """
     from sawt.pipeline import render
 
     collector = _Collector()
     try:
-        result = render(path, settings, engine, collector, force=force, shared_clips=shared_clips)
+        result = render(
+            path,
+            settings,
+            engine,
+            collector,
+            force=force,
+            shared_clips=shared_clips,
+            unavailable=unavailable,
+        )
     except SawtError as exc:
         return Outcome(path, "failed", error=str(exc), messages=collector.messages)
+    except OSError as exc:  # a full disk, a read-only folder: the path and the cause
+        return Outcome(path, "failed", error=describe_os_error(exc), messages=collector.messages)
     except Exception as exc:  # one broken article must not stop the batch
         return Outcome(
             path, "failed", error=f"{type(exc).__name__}: {exc}", messages=collector.messages
@@ -119,6 +133,7 @@ def render_one(
         result.duration_ms,
         result.engine,
         messages=collector.messages,
+        chapters=len(result.chapters),
     )
 
 
@@ -138,15 +153,23 @@ def render_batch(
     on_done: Callable[[Outcome], None] | None = None,
     overrides: Mapping[Path, tuple[Settings, str | None]] | None = None,
     stop: threading.Event | None = None,
+    on_warn: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     """Render every article, ``jobs`` at a time (default: one per core); in input order.
 
     ``overrides`` gives some articles their own settings and engine (a source's
     lexicon or engine). Once ``stop`` is set, articles not yet started are left
     out (status ``stopped``) and the ones in progress finish.
+
+    An engine chain (``auto``) is probed once for the whole batch, not once per
+    article: an engine that fails is skipped by every article, and ``on_warn``
+    hears about it at once.
     """
+    from sawt.probe import probe_chain
+
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     outcomes: dict[Path, Outcome] = {}
+    down = probe_chain(paths, settings, engine, force=force, on_warn=on_warn) if paths[1:] else {}
 
     def job(path: Path, shared: Callable[[Settings], Settings]) -> tuple[Settings, str | None]:
         own, name = (overrides or {}).get(path, (settings, engine))
@@ -156,7 +179,7 @@ def render_batch(
         for path in paths:
             if stop is not None and stop.is_set():
                 break
-            outcomes[path] = render_one(path, *job(path, lambda s: s), force)
+            outcomes[path] = render_one(path, *job(path, lambda s: s), force, unavailable=down)
             if on_done:
                 on_done(outcomes[path])
     else:
@@ -166,7 +189,13 @@ def render_batch(
             jobs, mp_context=context, initializer=_shield if stop is not None else None
         ) as pool:
             futures: dict[Future[Outcome], Path] = {
-                pool.submit(render_one, p, *job(p, lambda s: share_limits(s, jobs)), force): p
+                pool.submit(
+                    render_one,
+                    p,
+                    *job(p, lambda s: share_limits(s, jobs)),
+                    force,
+                    unavailable=down,
+                ): p
                 for p in paths
             }
             pending = set(futures)
