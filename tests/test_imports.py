@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"speech"},
     {"audio"},
     {"publishing", "web"},
-    {"pipeline", "batch", "probe", "starter", "cluster", "sources"},
+    {"pipeline", "batch", "probe", "workers", "starter", "cluster", "sources"},
     {"cli", "cli_shell", "__init__", "__main__", "api"},
 ]
 

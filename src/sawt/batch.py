@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -16,6 +15,7 @@ from sawt.config import Settings
 from sawt.console import describe_os_error
 from sawt.errors import InputError, SawtError
 from sawt.read.article import SUPPORTED
+from sawt.workers import abandon, abortable, init_worker
 
 Status = Literal["rendered", "skipped", "failed", "stopped"]
 
@@ -108,15 +108,16 @@ def render_one(
 
     collector = _Collector()
     try:
-        result = render(
-            path,
-            settings,
-            engine,
-            collector,
-            force=force,
-            shared_clips=shared_clips,
-            unavailable=unavailable,
-        )
+        with abortable():  # a worker stopped mid-article cleans up, then ends
+            result = render(
+                path,
+                settings,
+                engine,
+                collector,
+                force=force,
+                shared_clips=shared_clips,
+                unavailable=unavailable,
+            )
     except SawtError as exc:
         return Outcome(path, "failed", error=str(exc), messages=collector.messages)
     except OSError as exc:  # a full disk, a read-only folder: the path and the cause
@@ -135,12 +136,6 @@ def render_one(
         messages=collector.messages,
         chapters=len(result.chapters),
     )
-
-
-def _shield() -> None:
-    """Workers of a stoppable batch finish their article; the parent decides when to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def render_batch(
@@ -185,9 +180,9 @@ def render_batch(
     else:
         # spawn: each worker loads its own libespeak-ng (not fork-safe state).
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_shield if stop is not None else None
-        ) as pool:
+        # Workers leave signals to this process: Ctrl-C or SIGTERM here stops them
+        # (or, with ``stop``, lets them finish their article), and they die with it.
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=init_worker) as pool:
             futures: dict[Future[Outcome], Path] = {
                 pool.submit(
                     render_one,
@@ -199,18 +194,24 @@ def render_batch(
                 for p in paths
             }
             pending = set(futures)
-            while pending:
-                done, pending = wait(
-                    pending, timeout=0.2 if stop is not None else None, return_when=FIRST_COMPLETED
-                )
-                for fut in done:
-                    if fut.cancelled():
-                        continue
-                    outcomes[futures[fut]] = outcome = fut.result()
-                    if on_done:
-                        on_done(outcome)
-                if stop is not None and stop.is_set():
-                    pending = {f for f in pending if not f.cancel()}
+            try:
+                while pending:
+                    done, pending = wait(
+                        pending,
+                        timeout=0.2 if stop is not None else None,
+                        return_when=FIRST_COMPLETED,
+                    )
+                    for fut in done:
+                        if fut.cancelled():
+                            continue
+                        outcomes[futures[fut]] = outcome = fut.result()
+                        if on_done:
+                            on_done(outcome)
+                    if stop is not None and stop.is_set():
+                        pending = {f for f in pending if not f.cancel()}
+            except BaseException:  # Ctrl-C, SIGTERM: stop every worker now
+                abandon(pool)
+                raise
     return [
         outcomes.get(p) or Outcome(p, "stopped", error="stopped before rendering") for p in paths
     ]

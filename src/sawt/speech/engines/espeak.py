@@ -106,19 +106,25 @@ class _Library:
             return bytes(self._buffer)
 
 
-_HELD: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)
+# Signals whose Python handler (Ctrl-C, SIGTERM, a batch worker's abort) would
+# otherwise run inside the audio callback.
+_HELD = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2")
+    if hasattr(signal, name)
+)
 
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while libespeak-ng speaks; deliver them once it returns.
+    """Hold Ctrl-C and other handled signals while libespeak-ng speaks; deliver them after.
 
     Python runs signal handlers between bytecodes, which during ``espeak_Synth``
     means inside the audio callback: a KeyboardInterrupt raised there cannot
     leave it ("Exception ignored on calling ctypes callback"), and the render
-    goes on. So while the C call runs, a signal is only noted; it is raised
-    again, to the handler that was there before, as soon as the call returns
-    (a piece takes milliseconds).
+    goes on without that audio. So while the C call runs, a signal that has a
+    Python handler is only noted; it is raised again, to that handler, as soon
+    as the call returns (a piece takes milliseconds).
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread runs signal handlers
@@ -128,12 +134,12 @@ def _signals_held() -> Iterator[None]:
     def hold(signum: int, _frame: FrameType | None) -> None:
         caught.append(signum)
 
-    previous = {signum: signal.signal(signum, hold) for signum in _HELD}
+    previous = {s: signal.signal(s, hold) for s in _HELD if callable(signal.getsignal(s))}
     try:
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+            signal.signal(signum, handler)
         for signum in dict.fromkeys(caught):
             signal.raise_signal(signum)
 
