@@ -195,8 +195,10 @@ def _render_with(
                     engine.sample_rate,
                     on_piece=lambda _i: reporter.advance(),
                 )
-        except BaseException:
+        except BaseException as exc:
             meter.abort()
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(raw)  # a full temp disk: say where
             raise
         measured = meter.result()
         clock.lap("synthesis")
