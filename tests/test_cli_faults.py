@@ -8,6 +8,7 @@ case that cannot mount is skipped, saying why.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -244,9 +245,12 @@ def test_a_signal_mid_render_exits_130_quietly(tmp_path: Path, signum: int) -> N
     tmp.mkdir()
     write_long_article(folder, 15_000)  # half an hour of speech: time enough for a signal
     proc = _start(folder, tmp, "long.md")
-    _speaking(tmp, proc)
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=120)
+    try:
+        _speaking(tmp, proc)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
     assert proc.returncode == 130, err
     assert err.strip() == "interrupted"  # no traceback, no "Exception ignored … ctypes"
     assert out == ""
@@ -293,12 +297,21 @@ def test_stopping_a_batch_stops_its_workers(tmp_path: Path, signum: int) -> None
     for n in range(4):
         write_long_article(articles, 15_000, name=f"long{n}.md")
     proc = _start(folder, tmp, "articles", "-j", "2")
-    _speaking(tmp, proc, count=2)
-    workers = _children(proc.pid)
-    assert len(workers) >= 2
-    proc.send_signal(signum)
-    _out, err = proc.communicate(timeout=120)
-    assert _gone(workers), "the batch's workers went on without it"
+    workers: list[int] = []
+    try:
+        _speaking(tmp, proc, count=2)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+        proc.send_signal(signum)
+        gone = _gone(workers)
+        if not gone:  # a regression: do not leave them rendering
+            for pid in workers:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        assert gone, "the batch's workers went on without it"
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
     assert not list(tmp.glob("sawt-*"))  # the workers cleaned up on their way out
     assert not list(folder.rglob("*.mp3"))
     if signum == signal.SIGTERM:

@@ -141,8 +141,8 @@ class SawtGroup(TyperGroup):
                 **extra,
             )
         except NoArgsIsHelpError as exc:
-            exc.show()  # `sawt` alone: the help
-            code = 0
+            exc.show()  # `sawt` alone: the help (and click's usual exit code)
+            code = exc.exit_code
         except ClickException as exc:
             context = getattr(exc, "ctx", None)
             where = f" (see `{context.command_path} --help`)" if context is not None else ""
