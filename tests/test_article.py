@@ -95,7 +95,12 @@ def test_plain_text_without_kicker(tmp_path: Path) -> None:
     [
         ("empty.md", b"", "empty", None),
         ("blank.txt", b"  \n\n \t\n", "empty", None),
-        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary", 3),  # the NUL byte follows the second newline
+        (
+            "binary.txt",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+            "binary",
+            3,
+        ),  # the NUL byte follows the second newline
         ("latin.txt", "سطر\ncaf\xe9".encode("latin-1", "ignore").replace(b"?", b""), "UTF-8", 2),
         ("doc.pdf", b"%PDF-1.4", "unsupported", None),
         ("bad.md", b"---\ntitle: [unclosed\n---\n# x\n\ntext\n", "YAML", 2),

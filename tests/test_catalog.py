@@ -165,8 +165,8 @@ def test_init_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) ->
     assert load_settings(config).category == "News"
     config.write_text("title: mine\n", "utf-8")
     again = runner.invoke(app, ["init", str(tmp_path)])
-    assert again.exit_code == 2
-    assert "already exists" in again.output
+    assert again.exit_code == 0  # a harmless no-op (issue 15), never an overwrite
+    assert "exist already" in again.output
     assert config.read_text("utf-8") == "title: mine\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

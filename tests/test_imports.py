@@ -13,14 +13,14 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "sawt"
 # anything below; never above. Names are module paths under sawt, a package
 # stands for all its modules.
 LAYERS: list[set[str]] = [
-    {"version", "errors", "models", "files", "progress", "text", "ffmpeg"},
+    {"version", "errors", "models", "files", "progress", "console", "text", "ffmpeg"},
     {"config"},
     {"read"},
     {"speech"},
     {"audio"},
     {"publishing", "web"},
-    {"pipeline", "batch", "starter", "cluster", "sources"},
-    {"cli", "__init__", "__main__", "api"},
+    {"pipeline", "batch", "probe", "workers", "starter", "cluster", "sources"},
+    {"cli", "cli_shell", "__init__", "__main__", "api"},
 ]
 
 

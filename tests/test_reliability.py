@@ -109,8 +109,8 @@ def test_feed_and_remove_never_delete_foreign_files(
     assert run_sawt("feed", cwd=show).returncode == 0
     for name, text in FOREIGN.items():
         assert (episodes / name).read_text("utf-8") == text, name
-    refused = run_sawt("remove", "notes", cwd=show)
-    assert "notes.json" in one_line_error(refused)
+    refused = run_sawt("remove", "notes", cwd=show)  # not an episode: refused, nothing deleted
+    assert "notes" in one_line_error(refused)
     assert (episodes / "notes.json").exists()
 
 

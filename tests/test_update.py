@@ -104,7 +104,7 @@ def test_2_idle_pass_sends_one_conditional_request_and_renders_nothing(
     mark = site.mark()
     proc = update(show)
     assert proc.returncode == 0, proc.stderr
-    assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 requests" in proc.stdout
+    assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 request\n" in proc.stdout
     [request] = site.requests_since(mark)
     assert request.path == "/feed.xml" and request.conditional and request.status == 304
     assert mp3_times(show) == before and feed_guids(show) == guids
@@ -163,7 +163,7 @@ def test_5_prune_missing_removes_the_404(site: FakeSite, show: Path) -> None:
     assert "sport" not in episodes(show) and not (show / "episodes" / "sport.mp3").exists()
     assert len(feed_guids(show)) == 5
     again = update(show)
-    assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 requests" in again.stdout
+    assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 request\n" in again.stdout
 
 
 def test_6_state_file_is_valid_json_with_each_article_once(show: Path) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -15,8 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from sawt.config import Settings
+from sawt.console import describe_os_error
 from sawt.errors import InputError, SawtError
 from sawt.read.article import SUPPORTED
+from sawt.workers import abandon, abortable, init_worker
 
 Status = Literal["rendered", "skipped", "failed", "stopped"]
 
@@ -33,6 +32,7 @@ class Outcome:
     engine: str | None = None
     error: str | None = None
     messages: list[str] = field(default_factory=list)
+    chapters: int | None = None  # known for local renders
 
 
 class _Collector:
@@ -102,20 +102,32 @@ def render_one(
     *,
     shared_clips: bool = False,
     slug: str | None = None,
+    unavailable: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Render one article and report the outcome instead of raising.
 
-    ``shared_clips``: see ``pipeline.render`` (a cluster assembles from the shared cache).
+    ``shared_clips``, ``unavailable``: see ``pipeline.render`` (a cluster assembles
+    from the shared cache; a batch probes its engines once).
     """
     from sawt.pipeline import render
 
     collector = _Collector()
     try:
-        result = render(
-            path, settings, engine, collector, force=force, shared_clips=shared_clips, slug=slug
-        )
+        with abortable():  # a worker stopped mid-article cleans up, then ends
+            result = render(
+                path,
+                settings,
+                engine,
+                collector,
+                force=force,
+                shared_clips=shared_clips,
+                unavailable=unavailable,
+                slug=slug,
+            )
     except SawtError as exc:
         return Outcome(path, "failed", error=str(exc), messages=collector.messages)
+    except OSError as exc:  # a full disk, a read-only folder: the path and the cause
+        return Outcome(path, "failed", error=describe_os_error(exc), messages=collector.messages)
     except Exception as exc:  # one broken article must not stop the batch
         return Outcome(
             path, "failed", error=f"{type(exc).__name__}: {exc}", messages=collector.messages
@@ -128,6 +140,7 @@ def render_one(
         result.duration_ms,
         result.engine,
         messages=collector.messages,
+        chapters=len(result.chapters),
     )
 
 
@@ -162,32 +175,6 @@ def batch_slugs(
     return slugs
 
 
-def _worker_start(shield: bool, parent: int) -> None:
-    """Set a worker up: it dies with its parent, and maybe ignores Ctrl-C.
-
-    Workers of a stoppable batch finish their article (``shield``); the parent
-    decides when to stop. A parent killed outright (kill -9) takes its workers
-    with it (Linux's parent-death signal), so they never render on unseen.
-    """
-    if shield:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    die_with_parent(parent)
-
-
-def die_with_parent(parent: int) -> None:
-    """Have the kernel SIGKILL this process when its parent dies (Linux; elsewhere, nothing)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-
 def render_batch(
     paths: list[Path],
     settings: Settings,
@@ -198,13 +185,20 @@ def render_batch(
     on_done: Callable[[Outcome], None] | None = None,
     overrides: Mapping[Path, tuple[Settings, str | None]] | None = None,
     stop: threading.Event | None = None,
+    on_warn: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     """Render every article, ``jobs`` at a time (default: one per core); in input order.
 
     ``overrides`` gives some articles their own settings and engine (a source's
     lexicon or engine). Once ``stop`` is set, articles not yet started are left
     out (status ``stopped``) and the ones in progress finish.
+
+    An engine chain (``auto``) is probed once for the whole batch, not once per
+    article: an engine that fails is skipped by every article, and ``on_warn``
+    hears about it at once.
     """
+    from sawt.probe import probe_chain
+
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     outcomes: dict[Path, Outcome] = {}
     slugs: dict[Path, str] = {}
@@ -216,6 +210,7 @@ def render_batch(
         else:
             slugs[path] = slug
     ordered, paths = paths, [p for p in paths if p not in outcomes]
+    down = probe_chain(paths, settings, engine, force=force, on_warn=on_warn) if paths[1:] else {}
 
     def job(path: Path, shared: Callable[[Settings], Settings]) -> tuple[Settings, str | None]:
         own, name = (overrides or {}).get(path, (settings, engine))
@@ -225,18 +220,17 @@ def render_batch(
         for path in paths:
             if stop is not None and stop.is_set():
                 break
-            outcomes[path] = render_one(path, *job(path, lambda s: s), force, slug=slugs.get(path))
+            outcomes[path] = render_one(
+                path, *job(path, lambda s: s), force, unavailable=down, slug=slugs.get(path)
+            )
             if on_done:
                 on_done(outcomes[path])
     else:
         # spawn: each worker loads its own libespeak-ng (not fork-safe state).
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            jobs,
-            mp_context=context,
-            initializer=_worker_start,
-            initargs=(stop is not None, os.getpid()),
-        ) as pool:
+        # Workers leave signals to this process: Ctrl-C or SIGTERM here stops them
+        # (or, with ``stop``, lets them finish their article), and they die with it.
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=init_worker) as pool:
             futures: dict[Future[Outcome], Path] = {
                 pool.submit(
                     render_one,
@@ -244,22 +238,29 @@ def render_batch(
                     *job(p, lambda s: share_limits(s, jobs)),
                     force,
                     slug=slugs.get(p),
+                    unavailable=down,
                 ): p
                 for p in paths
             }
             pending = set(futures)
-            while pending:
-                done, pending = wait(
-                    pending, timeout=0.2 if stop is not None else None, return_when=FIRST_COMPLETED
-                )
-                for fut in done:
-                    if fut.cancelled():
-                        continue
-                    outcomes[futures[fut]] = outcome = fut.result()
-                    if on_done:
-                        on_done(outcome)
-                if stop is not None and stop.is_set():
-                    pending = {f for f in pending if not f.cancel()}
+            try:
+                while pending:
+                    done, pending = wait(
+                        pending,
+                        timeout=0.2 if stop is not None else None,
+                        return_when=FIRST_COMPLETED,
+                    )
+                    for fut in done:
+                        if fut.cancelled():
+                            continue
+                        outcomes[futures[fut]] = outcome = fut.result()
+                        if on_done:
+                            on_done(outcome)
+                    if stop is not None and stop.is_set():
+                        pending = {f for f in pending if not f.cancel()}
+            except BaseException:  # Ctrl-C, SIGTERM: stop every worker now
+                abandon(pool)
+                raise
     return [
         outcomes.get(p) or Outcome(p, "stopped", error="stopped before rendering") for p in ordered
     ]

@@ -1,19 +1,37 @@
-"""The command line: the only module that prints or exits."""
+"""The command line: the only module that prints or exits.
+
+Everything printed that comes from users or files goes through
+``sawt.console.say``/``line`` (never parsed as markup, control characters
+removed, right-to-left runs isolated). Failures end in one line and an exit
+code, in one place: ``sawt.cli_shell.SawtGroup``.
+"""
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console, RenderableType
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
+from sawt.cli_shell import SawtCommand, SawtGroup, err, report, sigterm_interrupts
 from sawt.config import Settings, load_settings
+from sawt.console import line, plural, say
 from sawt.errors import ConfigError, InputError, SawtError
 from sawt.speech.engines import (
     available_engines,
@@ -35,9 +53,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=SawtGroup,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 ConfigOpt = Annotated[
     Path | None,
@@ -50,12 +68,35 @@ ConfigOpt = Annotated[
 ]
 
 
+class _BarOrSpinner(ProgressColumn):
+    """A bar when the stage has a count, else a spinner (no empty bar, no "0/?")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bar = BarColumn()
+        self.spinner = SpinnerColumn()
+
+    def render(self, task: Task) -> RenderableType:
+        """The bar or the spinner."""
+        return self.spinner.render(task) if task.total is None else self.bar.render(task)
+
+
+class _Count(ProgressColumn):
+    """``done/total`` when there is a total; nothing otherwise."""
+
+    def render(self, task: Task) -> Text:
+        """The count."""
+        if task.total is None:
+            return Text("")
+        return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.download")
+
+
 def _progress(console: Console) -> Progress:
-    """A bar with a count and elapsed time; drawn only on a terminal."""
+    """A bar with a count (or a spinner) and elapsed time; drawn only on a terminal."""
     return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.description}", markup=False),
+        _BarOrSpinner(),
+        _Count(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -74,7 +115,7 @@ class RichReporter:
         self.name = ""
 
     def stage(self, name: str, total: int | None = None) -> None:
-        """Start a bar for a new stage."""
+        """Start a bar (or, without a count, a spinner) for a new stage."""
         if self.task is not None:
             self.progress.update(self.task, visible=False)  # type: ignore[arg-type]
         self.name = name
@@ -89,20 +130,20 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         """Print a note above the bars."""
-        self.console.print(f"[yellow]note:[/] {message}", highlight=False)
+        say(self.console, ("note:", "yellow"), " ", message)
 
     def warn(self, message: str) -> None:
         """Print a warning above the bars."""
-        self.console.print(f"[bold yellow]warning:[/] {message}", highlight=False)
+        say(self.console, ("warning:", "bold yellow"), " ", message)
 
     def retried(self, message: str) -> None:
         """Count a retry in the bar's label (and log it when there is no bar)."""
         self.retries += 1
         if self.task is not None:
-            label = f"{self.name} · {self.retries} retries"
+            label = f"{self.name} · {plural(self.retries, 'retry', 'retries')}"
             self.progress.update(self.task, description=label)  # type: ignore[arg-type]
         if not self.console.is_terminal:
-            self.console.print(f"retry: {message}", highlight=False)
+            say(self.console, "retry: ", message)
 
     def close(self) -> None:
         """Remove the bars."""
@@ -112,18 +153,47 @@ class RichReporter:
 def _settings(config: Path | None) -> Settings:
     settings = load_settings(config)
     check_engine_names(settings)
+    episodes = settings.episodes_path()
+    if episodes.exists() and not episodes.is_dir():
+        raise ConfigError(
+            f"invalid field 'episodes_dir': {episodes} is not a folder",
+            path=settings.source,
+            line=settings.line_of("episodes_dir"),
+        )
     return settings
 
 
-def _fail(exc: SawtError) -> None:
-    # Escaped: a message may hold brackets (a file name, "sawt-audio-edition[cluster]").
-    err.print(
-        f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
-    )
-    raise typer.Exit(exc.exit_code)
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice a typo most likely meant, if one is close enough."""
+    found = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return found[0] if found else None
 
 
-@app.command()
+def _require_articles(articles: list[str]) -> None:
+    """Every file or folder named exists; a typo gets "did you mean …?" and exit 2."""
+    from sawt.read.article import SUPPORTED
+    from sawt.read.fetch import is_url
+
+    for article in articles:
+        path = Path(article)
+        if is_url(article) or path.exists():
+            continue
+        folder = path.parent
+        names = []
+        if folder.is_dir():
+            names = [
+                p.name
+                for p in folder.iterdir()
+                if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in SUPPORTED)
+            ]
+        guess = _closest(path.name, names)
+        hint = None
+        if guess is not None:
+            hint = f"did you mean {guess if folder == Path('.') else folder / guess}?"
+        raise InputError("file not found", path=path, hint=hint)
+
+
+@app.command(cls=SawtCommand)
 def render(
     articles: Annotated[
         list[str],
@@ -174,30 +244,27 @@ def render(
     from sawt.read.fetch import is_url
     from sawt.read.pages import fetched_pages
 
-    try:
-        settings = _settings(config)
-        name = engine or settings.engine
-        engine_info(name)  # an unknown engine fails once, before any work
-        urls = [a for a in articles if is_url(a)]
-        if cluster and urls and not (dry_run or as_json):
-            raise InputError(
-                "--cluster renders files every worker can see; a URL is fetched on this machine",
-                hint="save the page into the shared folder, or follow its feed with `sawt update`",
-            )
-        with fetched_pages(urls, settings) as pages:
-            paths = expand([Path(a) for a in articles if not is_url(a)]) + pages
-            if cluster and not (dry_run or as_json):
-                failed = _render_cluster(paths, settings, name, force, not no_feed, not no_wait)
-                if failed:
-                    raise typer.Exit(1)
-                return
-            # Without --engine, each article's front matter may choose (else podcast.yaml).
-            failed = _render_paths(paths, articles, settings, engine, dry_run, as_json, force, jobs)
-        if not (no_feed or dry_run or as_json):
-            _publish(settings)
-    except SawtError as exc:
-        _fail(exc)
-        return
+    settings = _settings(config)
+    name = engine or settings.engine
+    engine_info(name)  # an unknown engine fails once, before any work
+    _require_articles(articles)
+    urls = [a for a in articles if is_url(a)]
+    if cluster and urls and not (dry_run or as_json):
+        raise InputError(
+            "--cluster renders files every worker can see; a URL is fetched on this machine",
+            hint="save the page into the shared folder, or follow its feed with `sawt update`",
+        )
+    with fetched_pages(urls, settings) as pages:
+        paths = expand([Path(a) for a in articles if not is_url(a)]) + pages
+        if cluster and not (dry_run or as_json):
+            failed = _render_cluster(paths, settings, name, force, not no_feed, not no_wait)
+            if failed:
+                raise typer.Exit(1)
+            return
+        # Without --engine, each article's front matter may choose (else podcast.yaml).
+        failed = _render_paths(paths, articles, settings, engine, dry_run, as_json, force, jobs)
+    if not (no_feed or dry_run or as_json):
+        _publish(settings)
     if failed:
         raise typer.Exit(1)
 
@@ -235,14 +302,18 @@ def _render_single(path: Path, settings: Settings, engine: str | None, force: bo
     finally:
         reporter.close()
     if result.skipped:
-        out.print(f"[dim]unchanged[/] {result.mp3} (use --force to render again)", highlight=False)
+        say(out, ("unchanged", "dim"), " ", result.mp3, " (use --force to render again)")
         return
-    cost = f", {result.requests} requests" if result.requests else ""
-    cost += f", {result.cached_pieces} pieces from cache" if result.cached_pieces else ""
-    out.print(
-        f"[green]wrote[/] {result.mp3} ({_clock(result.duration_ms)}, "
-        f"{len(result.chapters)} chapters, engine {result.engine}{cost})",
-        highlight=False,
+    cost = f", {plural(result.requests, 'request')}" if result.requests else ""
+    if result.cached_pieces:
+        cost += f", {plural(result.cached_pieces, 'piece')} from cache"
+    say(
+        out,
+        ("wrote", "green"),
+        " ",
+        result.mp3,
+        f" ({_clock(result.duration_ms)}, {plural(len(result.chapters), 'chapter')}, "
+        f"engine {result.engine}{cost})",
     )
 
 
@@ -257,11 +328,16 @@ def _render_many(
 
     def done(outcome: Outcome) -> None:
         for message in outcome.messages:
-            progress.console.print(f"{outcome.path.name}: {message}", highlight=False)
+            say(progress.console, outcome.path.name, ": ", message)
         progress.advance(task)
 
+    def warned(message: str) -> None:
+        say(progress.console, ("warning:", "bold yellow"), " ", message)
+
     with progress:
-        outcomes = render_batch(paths, settings, engine, force=force, jobs=jobs, on_done=done)
+        outcomes = render_batch(
+            paths, settings, engine, force=force, jobs=jobs, on_done=done, on_warn=warned
+        )
     return _summary(outcomes)
 
 
@@ -269,15 +345,22 @@ def _summary(outcomes: list[Outcome]) -> int:
     """Print what a batch wrote, what failed and the counts; return how many failed."""
     counts = {s: [o for o in outcomes if o.status == s] for s in ("rendered", "skipped", "failed")}
     for o in counts["rendered"]:
-        out.print(
-            f"[green]wrote[/] {o.mp3} ({_clock(o.duration_ms)}, engine {o.engine})", highlight=False
+        chapters = f"{plural(o.chapters, 'chapter')}, " if o.chapters is not None else ""
+        say(
+            out,
+            ("wrote", "green"),
+            " ",
+            o.mp3,
+            f" ({_clock(o.duration_ms)}, {chapters}engine {o.engine})",
         )
     for o in counts["failed"]:
-        err.print(f"[bold red]failed:[/] {o.error}", highlight=False)
-    out.print(
+        error = o.error or "failed"
+        named = str(o.path) in error or o.path.name in error
+        say(err, ("failed:", "bold red"), " ", error if named else f"{o.path}: {error}")
+    say(
+        out,
         f"{len(counts['rendered'])} rendered, {len(counts['skipped'])} unchanged (skipped), "
         f"{len(counts['failed'])} failed",
-        highlight=False,
     )
     return len(counts["failed"])
 
@@ -296,14 +379,11 @@ def _render_cluster(
 
     cluster = Cluster(settings)
     meta = cluster.enqueue(paths, engine, force=force, publish=publish)
+    queued = f"batch {meta.id}: {plural(len(meta.articles), 'article')} queued on {meta.queue}"
     if not wait:
-        out.print(
-            f"batch {meta.id}: {len(meta.articles)} articles queued on {meta.queue} "
-            f"(follow it with `sawt status {meta.id}`)",
-            highlight=False,
-        )
+        say(out, queued, f" (follow it with `sawt status {meta.id}`)")
         return 0
-    err.print(f"batch {meta.id}: {len(meta.articles)} articles queued on {meta.queue}")
+    say(err, queued)
     return _follow(cluster, meta.id)
 
 
@@ -316,21 +396,19 @@ def _follow(cluster: Cluster, batch: str) -> int:
 
     def landed(record: OutcomeRecord) -> None:
         for message in record.messages:
-            progress.console.print(f"{Path(record.path).name}: {message}", highlight=False)
+            say(progress.console, Path(record.path).name, ": ", message)
         if not progress.console.is_terminal:
-            name = Path(record.path).name
-            err.print(f"{record.status} {name} on {record.worker}", highlight=False)
+            say(err, f"{record.status} ", Path(record.path).name, f" on {record.worker}")
 
     def polled(view: BatchView) -> None:
-        workers = len(view.workers)
-        label = f"rendering on {workers} worker{'s' if workers != 1 else ''}"
+        label = f"rendering on {plural(len(view.workers), 'worker')}"
         progress.update(task, total=len(view.meta.articles), completed=view.done, description=label)
 
     try:
         with progress:
             view = cluster.watch(batch, landed, polled)
     except KeyboardInterrupt:
-        err.print(f"batch {batch} goes on without you; `sawt status {batch}` reports it")
+        say(err, f"batch {batch} goes on without you; `sawt status {batch}` reports it")
         raise typer.Exit(130) from None
     return _report(view)
 
@@ -341,20 +419,22 @@ def _report(view: BatchView) -> int:
     published = view.published
     if published is not None:
         for note in published.notes:
-            err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+            say(err, ("note:", "yellow"), " ", note)
         if published.error:
-            err.print(f"[bold red]error:[/] the feed was not rebuilt: {published.error}")
+            say(err, ("error:", "bold red"), " the feed was not rebuilt: ", published.error)
             failed += 1
         else:
-            out.print(
-                f"[green]feed[/] {published.feed} ({published.episodes} episodes)",
-                highlight=False,
-                soft_wrap=True,
+            say(
+                out,
+                ("feed", "green"),
+                " ",
+                published.feed,
+                f" ({plural(published.episodes, 'episode')})",
             )
     return failed
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def worker(
     concurrency: Annotated[
         int | None,
@@ -369,18 +449,15 @@ def worker(
     """Render on this machine for the show's cluster (broker: cluster.broker or SAWT_BROKER)."""
     from sawt.cluster import require
 
-    try:
-        require()
-        from sawt.cluster.worker import run_worker
+    require()
+    from sawt.cluster.worker import run_worker
 
-        settings = _settings(config)
-        names = [q.strip() for q in (queues or "").split(",") if q.strip()]
-        run_worker(settings, concurrency, names)
-    except SawtError as exc:
-        _fail(exc)
+    settings = _settings(config)
+    names = [q.strip() for q in (queues or "").split(",") if q.strip()]
+    run_worker(settings, concurrency, names)
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def status(
     batch: Annotated[str, typer.Argument(help="The batch id `sawt render --cluster` printed.")],
     wait: Annotated[
@@ -391,27 +468,23 @@ def status(
     """Report a cluster batch: progress, or its summary once done (exit 1 if any failed)."""
     from sawt.cluster import require
 
-    try:
-        require()
-        from sawt.cluster.client import Cluster
+    require()
+    from sawt.cluster.client import Cluster
 
-        cluster = Cluster(_settings(config))
-        if wait:
-            failed = _follow(cluster, batch)
-        else:
-            view = cluster.view(batch)
-            if not view.finished:
-                total = len(view.meta.articles)
-                out.print(
-                    f"batch {batch}: {view.done} of {total} done on {len(view.workers)} "
-                    f"worker{'s' if len(view.workers) != 1 else ''}, still running",
-                    highlight=False,
-                )
-                raise typer.Exit(3)
-            failed = _report(view)
-    except SawtError as exc:
-        _fail(exc)
-        return
+    cluster = Cluster(_settings(config))
+    if wait:
+        failed = _follow(cluster, batch)
+    else:
+        view = cluster.view(batch)
+        if not view.finished:
+            total = len(view.meta.articles)
+            say(
+                out,
+                f"batch {batch}: {view.done} of {total} done on "
+                f"{plural(len(view.workers), 'worker')}, still running",
+            )
+            raise typer.Exit(3)
+        failed = _report(view)
     if failed:
         raise typer.Exit(1)
 
@@ -432,22 +505,19 @@ def _print_script(prepared: Prepared, as_json: bool) -> None:
         }
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{prepared.article.title}[/]  ({prepared.slug})", highlight=False)
+    say(out, (prepared.article.title, "bold"), "  (", prepared.slug, ")")
     for note in prepared.article.notes:
-        out.print(f"[yellow]note:[/] {note}")
+        say(out, ("note:", "yellow"), " ", note)
     for p in prepared.pieces:
-        out.print(
-            f"[dim]{p.index:>4} {p.role:<7}[/] {p.original}  [cyan]⏸ {p.pause_ms} ms[/]",
-            highlight=False,
-            soft_wrap=True,
-        )
+        head = (f"{p.index:>4} {p.role:<7}", "dim")
+        say(out, head, " ", p.original, "  ", (f"⏸ {p.pause_ms} ms", "cyan"))
         if p.spoken != p.original:  # what the engine hears, when the front end changed it
-            out.print(f"[dim]{'':>4} {'spoken':<7} {p.spoken}[/]", highlight=False, soft_wrap=True)
+            say(out, (f"{'':>4} {'spoken':<7} ", "dim"), (p.spoken, "dim"))
     total_pause = sum(p.pause_ms for p in prepared.pieces) / 1000
-    out.print(f"[dim]{len(prepared.pieces)} pieces, {total_pause:.1f} s of pauses[/]")
+    say(out, (f"{plural(len(prepared.pieces), 'piece')}, {total_pause:.1f} s of pauses", "dim"))
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def update(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="List what would be rendered; change nothing.")
@@ -494,16 +564,12 @@ def update(
         if stop.is_set() and signum == signal.SIGINT:
             raise KeyboardInterrupt  # a second Ctrl-C: stop now
         stop.set()
-        err.print("stopping after the articles in progress…", highlight=False)
+        say(err, "stopping after the articles in progress…")
 
-    try:
-        interval = parse_every(every) if watch else 0.0
-        settings = _settings(config)
-        if engine:
-            engine_info(engine)
-    except SawtError as exc:
-        _fail(exc)
-        return
+    interval = parse_every(every) if watch else 0.0
+    settings = _settings(config)
+    if engine:
+        engine_info(engine)
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     code = 0
     try:
@@ -518,21 +584,21 @@ def update(
                     prune_missing=prune_missing,
                     jobs=jobs,
                     stop=stop,
-                    say=lambda m: err.print(m, highlight=False, soft_wrap=True),
+                    say=lambda m: say(err, m),
                 ).run()
                 code = summary.exit_code
                 _print_summary(summary, dry_run)
             except SawtError as exc:
                 if not watch or isinstance(exc, ConfigError):
-                    _fail(exc)
-                err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                    raise
+                report(exc)
                 code = exc.exit_code
             if not watch or stop.wait(interval):
                 break
             try:
                 settings = _settings(config)  # edits to podcast.yaml apply from the next pass
             except SawtError as exc:
-                err.print(f"[bold red]error:[/] {exc} (keeping the previous settings)")
+                say(err, ("error:", "bold red"), " ", str(exc), " (keeping the previous settings)")
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -543,57 +609,52 @@ def update(
 def _print_summary(summary: Summary, dry_run: bool) -> None:
     if dry_run:
         for plan in summary.planned:
-            out.print(
-                f"would render ({plan.kind}) {plan.slug}: {plan.page.article.title} "
-                f"<{plan.page.source_url}>",
-                highlight=False,
-                soft_wrap=True,
+            say(
+                out,
+                f"would render ({plan.kind}) ",
+                plan.slug,
+                ": ",
+                plan.page.article.title,
+                " <",
+                plan.page.source_url,
+                ">",
             )
     for note in summary.notes:
-        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        say(err, ("note:", "yellow"), " ", note)
     for failure in summary.failed:
-        err.print(f"[bold red]failed:[/] {failure}", highlight=False, soft_wrap=True)
+        say(err, ("failed:", "bold red"), " ", failure)
     for slug in summary.removed:
-        out.print(f"[red]removed[/] {slug}", highlight=False)
+        say(out, ("removed", "red"), " ", slug)
     prefix = "dry run: " if dry_run else ""
     stopped = " (stopped early; the next pass does the rest)" if summary.stopped else ""
-    out.print(
-        f"{prefix}{summary.line()}; {summary.requests} requests{stopped}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    say(out, f"{prefix}{summary.line()}; {plural(summary.requests, 'request')}{stopped}")
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def engines(config: ConfigOpt = None) -> None:
     """List the speech engines and whether each is usable here."""
-    try:
-        settings = _settings(config)
-    except SawtError as exc:
-        _fail(exc)
-        return
-    from rich.markup import escape
-
+    settings = _settings(config)
     from sawt.speech.engines import broken_plugins
 
     table = Table("engine", "usable", "details")
     for name, info in sorted(available_engines().items()):
         ok, detail = info.usable(settings)
-        lines = [info.description, detail]
+        usable = Text("yes", style="green") if ok else Text("no", style="red")
+        lines = [info.description, "\n", detail]
         if info.voices is not None:
             try:
                 voices = info.voices()
             except Exception as exc:  # listing voices is a nicety, never a failure
                 voices = [f"(cannot list voices: {exc})"]
             if voices:
-                lines.append("voices: " + ", ".join(voices))
-        table.add_row(name, "[green]yes[/]" if ok else "[red]no[/]", escape("\n".join(lines)))
+                lines += ["\n", "voices: " + ", ".join(voices)]
+        table.add_row(line(name), usable, line(*lines))
     for name, why in sorted(broken_plugins().items()):
-        table.add_row(name, "[red]no[/]", escape(f"plug-in failed to load: {why}"))
+        table.add_row(line(name), Text("no", style="red"), line(f"plug-in failed to load: {why}"))
     out.print(table)
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def cache(
     clear: Annotated[bool, typer.Option("--clear", help="Delete every cached clip.")] = False,
     config: ConfigOpt = None,
@@ -601,22 +662,20 @@ def cache(
     """Show the clip cache's location and size, or clear it."""
     from sawt.speech.cache import ClipCache
 
-    try:
-        store = ClipCache(_settings(config).cache_path())
-        stats = store.clear() if clear else store.stats()
-    except SawtError as exc:
-        _fail(exc)
-        return
+    store = ClipCache(_settings(config).cache_path())
+    stats = store.clear() if clear else store.stats()
     verb = "removed" if clear else "holds"
-    out.print(
-        f"cache {stats.path} {verb} {stats.entries} clips, {stats.bytes / 1e6:.1f} MB",
-        highlight=False,
+    say(
+        out,
+        "cache ",
+        stats.path,
+        f" {verb} {plural(stats.entries, 'clip')}, {stats.bytes / 1e6:.1f} MB",
     )
 
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"sawt {__version__}")
+        say(out, f"sawt {__version__}")
         raise typer.Exit()
 
 
@@ -640,15 +699,11 @@ def _publish(settings: Settings) -> None:
 
     report = publish(settings)
     for note in report.notes:
-        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-    out.print(
-        f"[green]feed[/] {report.feed} ({report.episodes} episodes)",
-        highlight=False,
-        soft_wrap=True,
-    )
+        say(err, ("note:", "yellow"), " ", note)
+    say(out, ("feed", "green"), " ", report.feed, f" ({plural(report.episodes, 'episode')})")
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def init(
     folder: Annotated[
         Path, typer.Argument(help="Folder for podcast.yaml and episodes/.", file_okay=False)
@@ -657,112 +712,138 @@ def init(
     """Write a commented starter podcast.yaml and the episodes/ folder (never overwrites)."""
     from sawt.starter import write_starter
 
-    try:
-        config, episodes = write_starter(folder)
-    except SawtError as exc:
-        _fail(exc)
-    out.print(f"[green]wrote[/] {config} and {episodes}/", highlight=False, soft_wrap=True)
+    made = write_starter(folder)
+    episodes = f"{made.episodes}/"
+    if made.wrote_config and made.made_episodes:
+        say(out, ("wrote", "green"), " ", made.config, " and ", episodes)
+    elif made.wrote_config:
+        say(out, ("wrote", "green"), " ", made.config, " (", episodes, " exists already)")
+    elif made.made_episodes:
+        say(out, ("made", "green"), " ", episodes, " (kept the existing ", made.config, ")")
+    else:
+        say(out, "nothing to do: ", made.config, " and ", episodes, " exist already")
 
 
-@app.command("episodes")
+@app.command("episodes", cls=SawtCommand)
 def list_episodes(config: ConfigOpt = None) -> None:
     """List the episodes in the catalog: title, date, duration, engine."""
     from sawt.publishing.catalog import scan
 
-    try:
-        catalog = scan(_settings(config).episodes_path())
-    except SawtError as exc:
-        _fail(exc)
+    catalog = scan(_settings(config).episodes_path())
     for path, why in catalog.broken:
-        err.print(f"[yellow]note:[/] {path}: {why}", highlight=False, soft_wrap=True)
+        say(err, ("note:", "yellow"), " ", path, ": ", why)
     if not catalog.records:
-        out.print("no episodes yet; see `sawt render`")
+        say(out, "no episodes yet; see `sawt render`")
         return
     table = Table("slug", "title", "date", "duration", "engine")
     for r in catalog.records:
         minutes, seconds = divmod(round(r.duration_ms / 1000), 60)
         table.add_row(
-            r.slug, r.title, (r.pub_date or "")[:10], f"{minutes}:{seconds:02d}", r.engine
+            line(r.slug),
+            line(r.title),
+            line((r.pub_date or "")[:10]),
+            f"{minutes}:{seconds:02d}",
+            line(r.engine),
         )
     out.print(table, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def remove(
     slug: Annotated[str, typer.Argument(help="The episode's slug (see `sawt episodes`).")],
     no_feed: Annotated[bool, typer.Option("--no-feed", help="Do not rebuild the feed.")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Remove one episode (audio, record, captions, chapters) and rebuild the feed."""
-    from sawt.publishing.catalog import remove_episode
+    from sawt.publishing.catalog import remove_episode, scan
 
-    try:
-        settings = _settings(config)
-        for path in remove_episode(settings.episodes_path(), slug):
-            out.print(f"[red]removed[/] {path}", highlight=False, soft_wrap=True)
-        if not no_feed:
-            _publish(settings)
-    except SawtError as exc:
-        _fail(exc)
+    settings = _settings(config)
+    episodes = settings.episodes_path()
+    slugs = {r.slug for r in scan(episodes).records}
+    if slug not in slugs:  # before anything is locked or written
+        guess = _closest(slug, slugs)
+        raise InputError(
+            f"no episode '{slug}' in {episodes}",
+            hint=f"did you mean {guess}?" if guess else "see `sawt episodes`",
+        )
+    for path in remove_episode(episodes, slug):
+        say(out, ("removed", "red"), " ", path)
+    if not no_feed:
+        _publish(settings)
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def feed(config: ConfigOpt = None) -> None:
     """Rebuild episodes/feed.xml, captions and JSON chapters from the episode records."""
-    try:
-        _publish(_settings(config))
-    except SawtError as exc:
-        _fail(exc)
+    _publish(_settings(config))
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def check(config: ConfigOpt = None) -> None:
     """Check the published feed against Apple's requirements and the files on disk."""
     from sawt.publishing.check import check as run_check
 
-    try:
-        problems = run_check(_settings(config))
-    except SawtError as exc:
-        _fail(exc)
+    problems = run_check(_settings(config))
     for problem in problems:
-        out.print(f"[red]problem:[/] {problem}", highlight=False, soft_wrap=True)
+        say(out, ("problem:", "red"), " ", problem)
     if problems:
-        err.print(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found")
+        say(err, f"{plural(len(problems), 'problem')} found")
         raise typer.Exit(1)
-    out.print("[green]ok:[/] the feed and its files look right", highlight=False)
+    say(out, ("ok:", "green"), " the feed and its files look right")
 
 
-@app.command()
+@app.command(cls=SawtCommand)
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on; another than 127.0.0.1 shares it.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option("--port", "-p", min=0, max=65535, help="Port to listen on (0: any free one)."),
+    ] = 8000,
     config: ConfigOpt = None,
 ) -> None:
-    """Serve episodes/ over HTTP for local preview and subscription."""
-    from sawt.publishing.serve import make_server
+    """Serve episodes/ over HTTP for local preview and subscription.
 
+    The feed and pages are served with their URLs pointing at this server,
+    whatever base_url says (the files on disk keep base_url).
+    """
+    from sawt.publishing.serve import make_server, preview_rewrite, preview_url
+
+    settings = _settings(config)
+    episodes = settings.episodes_path()
+    if not episodes.is_dir():
+        raise SawtError(
+            f"no episodes folder at {episodes}",
+            hint="run `sawt init` or `sawt render ARTICLE` first",
+        )
+    rewrite: dict[str, str] = {}
     try:
-        settings = _settings(config)
-        if not settings.episodes_path().is_dir():
-            raise SawtError(
-                f"no episodes folder at {settings.episodes_path()}",
-                hint="run `sawt init` or `sawt render ARTICLE` first",
-            )
-        server = make_server(settings.episodes_path(), host, port)
-    except SawtError as exc:
-        _fail(exc)
+        server = make_server(episodes, host, port, rewrite=rewrite)
     except OSError as exc:
-        _fail(SawtError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
-    out.print(
-        f"serving {settings.episodes_path()} at http://{host}:{server.server_port}/feed.xml "
-        "(Ctrl-C to stop)",
-        highlight=False,
-        soft_wrap=True,
-    )
+        raise SawtError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    rewrite.update(preview_rewrite(settings.base_url, host, server.server_port))
+    here = preview_url(host, server.server_port) or f"http://{host}:{server.server_port}/"
+    say(out, "serving ", episodes, f" at {here}feed.xml (Ctrl-C to stop)")
+    if rewrite:
+        say(
+            err,
+            ("note:", "yellow"),
+            f" base_url is {settings.base_url}; this preview serves the feed and pages "
+            f"with their URLs rewritten to {here} (the files keep base_url)",
+        )
+    elif preview_url(host, server.server_port) is None:
+        say(
+            err,
+            ("note:", "yellow"),
+            f" the feed's URLs point at base_url {settings.base_url}, not at this server",
+        )
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"[yellow]note:[/] listening on {host}: other machines on the network can fetch")
+        say(
+            err,
+            ("note:", "yellow"),
+            f" listening on {host}: other machines on the network can fetch",
+        )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -772,5 +853,6 @@ def serve(
 
 
 def main() -> None:
-    """Entry point of the ``sawt`` command."""
-    app()
+    """Entry point of the ``sawt`` command (SIGTERM stops it like Ctrl-C)."""
+    with sigterm_interrupts():
+        app(prog_name="sawt")

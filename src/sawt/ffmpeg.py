@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import subprocess
 import warnings
 from collections.abc import Sequence
@@ -34,9 +36,16 @@ def run_ffmpeg(args: Sequence[str], *, input_bytes: bytes | None = None) -> str:
     )
     log = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
+        for number in _DISK_ERRORS:  # the disk, not the audio: say so, and where
+            if os.strerror(number) in log:
+                raise OSError(number, os.strerror(number), args[-1] if args else None)
         tail = "\n".join(log.strip().splitlines()[-5:])
         raise AudioError(f"ffmpeg failed (exit {proc.returncode}): {tail}")
     return log
+
+
+# Failures of the file system that ffmpeg reports in its log (writing its output).
+_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES)
 
 
 def decode_to_pcm(data: bytes, sample_rate: int, fmt: str = "mp3") -> bytes:

@@ -23,17 +23,24 @@ from pathlib import Path
 def staged(path: Path) -> Iterator[Path]:
     """Yield a hidden temp path beside ``path``; move it into place only on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        prefix = f".{path.name}.{owner_tag()}."  # who made it: see sweep_parts
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
         yield tmp_path
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, path)
+    except OSError as exc:
+        # A full disk or a read-only folder while writing the temp file: name the
+        # file it was to become (the temp name means nothing to a user).
+        if exc.filename is None or str(exc.filename).endswith(".part"):
+            exc.filename = str(path)
+        raise
     finally:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,6 +54,10 @@ from sawt.speech.script import Piece, build_script
 from sawt.speech.synth import Synthesizer
 from sawt.text.normalize import Boilerplate
 from sawt.version import __version__
+
+# Show fields that only the feed uses (the album tag is the show's title, the cover its image).
+FEED_ONLY: tuple[str, ...] = ("description", "author", "owner", "base_url", "image_alt", "category")
+FEED_ONLY += ("subcategory", "explicit", "copyright", "link", "type", "locked")
 
 ISO639_2 = {"ar": "ara", "en": "eng", "fr": "fra", "es": "spa", "de": "deu", "fa": "fas"}
 
@@ -152,6 +156,7 @@ def render(
     force: bool = False,
     shared_clips: bool = False,
     slug: str | None = None,
+    unavailable: Mapping[str, str] | None = None,
 ) -> RenderResult:
     """Render one article to ``episodes/<slug>.mp3`` plus its record; atomic.
 
@@ -166,6 +171,9 @@ def render(
     ``shared_clips`` reads (and writes) every engine's clips through the clip
     cache, even an engine not worth caching alone: the seam for a cluster, where
     other workers have filled the shared cache with ranges of this script.
+
+    ``unavailable`` names engines already found unavailable (by a batch's one
+    probe), with the reason: the chain skips them, recording the fallback.
     """
     reporter = reporter or NullReporter()
     article = read_article(path)  # validates the input; its front matter may pick a voice
@@ -184,6 +192,9 @@ def render(
     fallbacks: list[Fallback] = []
     for position, member in enumerate(chain):
         last = position == len(chain) - 1
+        if not last and unavailable and member in unavailable:
+            fallbacks.append(Fallback(member, unavailable[member]))
+            continue
         try:
             engine = create_engine(member, settings, probe=not last)
         except ConfigError as exc:
@@ -256,8 +267,10 @@ def _render_with(
                     engine.sample_rate,
                     on_piece=lambda _i: reporter.advance(),
                 )
-        except BaseException:
+        except BaseException as exc:
             meter.abort()
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(raw)  # a full temp disk: say where
             raise
         measured = meter.result()
         clock.lap("synthesis")
@@ -341,8 +354,11 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
     except InputError:
         data = b""  # reading it properly reports the error
     digest = hashlib.sha256(data)
-    # Where articles come from, how they are fetched, and how politely Google is
-    # asked (a batch splits gTTS's limits between its workers) do not change an episode.
+    # Where articles come from, how they are fetched, how politely an engine is
+    # asked (a batch splits gTTS's limits between its workers), where the cache
+    # is and the show's feed-only fields do not change an episode.
+    transport = {"concurrency", "rate_limit", "retries", "backoff", "backoff_max", "timeout"}
+    transport |= {"deadline", "preflight_timeout"}
     exclude: dict[str, bool | set[str]] = {
         "root": True,
         "sources": True,
@@ -350,8 +366,10 @@ def fingerprint(path: Path, settings: Settings, engine_name: str) -> str:
         "allow_private_addresses": True,
         "fetch": True,
         "cluster": True,
-        "gtts": {"concurrency", "rate_limit", "retries", "backoff", "backoff_max", "timeout"}
-        | {"deadline", "preflight_timeout"},
+        "cache_dir": True,
+        "gtts": transport,
+        "edge": transport | {"proxy", "ca_file"},
+        **dict.fromkeys(FEED_ONLY, True),
     }
     digest.update(settings.model_dump_json(exclude=exclude).encode())
     digest.update(f"\0{engine_name}\0{__version__}".encode())

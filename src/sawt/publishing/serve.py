@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Mapping
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ from typing import IO
 from urllib.parse import unquote, urlsplit
 
 from sawt.publishing.outputs import for_path
+from sawt.text.web import encode_url
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -49,6 +51,41 @@ _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.IGNORECASE)
 # without blocking on a FIFO; fstat then tells what was opened.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _CHUNK = 64 * 1024
+# Files whose URLs a preview rewrites (the feed, pages, JSON chapters): small text.
+REWRITTEN = (".xml", ".html", ".json")
+
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD = frozenset({"0.0.0.0", "::", ""})
+
+
+def preview_url(host: str, port: int) -> str | None:
+    """The address a preview on ``host:port`` answers at; None for every address at once."""
+    if host in WILDCARD:
+        return None
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def preview_rewrite(base_url: str, host: str, port: int) -> dict[str, str]:
+    """URL prefixes to rewrite so that a preview serves a feed pointing at itself.
+
+    Empty when ``base_url`` already is the preview's address (``localhost`` and
+    ``127.0.0.1`` count as the same), or when the server listens on every
+    address (no one address to point at).
+    """
+    preview = preview_url(host, port)
+    if preview is None:
+        return {}
+    parts = urlsplit(base_url)
+    try:
+        base_port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        base_port = None
+    same_host = parts.hostname == host or (parts.hostname in LOOPBACK and host in LOOPBACK)
+    if parts.scheme == "http" and same_host and base_port == port and parts.path in ("", "/"):
+        return {}
+    return dict.fromkeys({base_url, encode_url(base_url)}, preview)
 
 
 def content_type(name: str) -> str:
@@ -123,9 +160,17 @@ class EpisodeHandler(BaseHTTPRequestHandler):
 
     server_version = "sawt"
 
-    def __init__(self, *args: object, root: Path, idle_timeout: float, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        root: Path,
+        idle_timeout: float,
+        rewrite: Mapping[str, str] | None = None,
+        **kwargs: object,
+    ) -> None:
         self.root = root
         self.idle_timeout = idle_timeout
+        self.rewrite = rewrite or {}  # read per request: a caller may fill it after binding
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def setup(self) -> None:
@@ -181,6 +226,10 @@ class EpisodeHandler(BaseHTTPRequestHandler):
             if target is None or not stat.S_ISREG(info.st_mode):
                 self.send_error(HTTPStatus.NOT_FOUND, "not found")
                 return
+            if self.rewrite and target.suffix.lower() in REWRITTEN:
+                data = rewrite_urls(fh.read(), self.rewrite)
+                self._send_file(io.BytesIO(data), target, len(data), body)
+                return
             self._send_file(fh, target, info.st_size, body)
 
     def _send_file(self, fh: IO[bytes], target: Path, size: int, body: bool) -> None:
@@ -210,6 +259,13 @@ class EpisodeHandler(BaseHTTPRequestHandler):
             # The file shrank while being sent: the client must see a short
             # body, not wait for the rest on a kept-alive connection.
             self.close_connection = True
+
+
+def rewrite_urls(data: bytes, rewrite: Mapping[str, str]) -> bytes:
+    """``data`` with every URL prefix of ``rewrite`` replaced by its value."""
+    for old, new in sorted(rewrite.items(), key=lambda kv: len(kv[0]), reverse=True):
+        data = data.replace(old.encode(), new.encode())
+    return data
 
 
 def _copy(src: IO[bytes], dst: io.BufferedIOBase, offset: int, count: int) -> int:
@@ -247,11 +303,16 @@ def make_server(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    rewrite: Mapping[str, str] | None = None,
 ) -> ThreadingHTTPServer:
     """A threaded HTTP server for ``root`` (call ``serve_forever`` on it).
 
     A connection's thread ends at the latest ``idle_timeout`` seconds after
     its client goes quiet (sends nothing, or stops reading the answer).
+    ``rewrite`` maps URL prefixes to others in the feed, pages and JSON files
+    as they are sent (a preview serves them for its own address).
     """
-    handler = partial(EpisodeHandler, root=root.resolve(), idle_timeout=idle_timeout)
+    handler = partial(
+        EpisodeHandler, root=root.resolve(), idle_timeout=idle_timeout, rewrite=rewrite
+    )
     return EpisodeServer((host, port), handler)

@@ -157,6 +157,13 @@ class Synthesizer:
             # This piece gave up because another failed: report that failure.
             raise (self._error or EngineUnavailable("synthesis was stopped")) from None
 
+    def probe(self, pieces: list[Piece]) -> None:
+        """Only the quick first request ``run`` starts with (EngineUnavailable if it fails).
+
+        A batch probes once for all its articles; the clip it gets is cached.
+        """
+        self._preflight(pieces)
+
     def _preflight(self, pieces: list[Piece]) -> None:
         """Try the first piece that is not cached alone, fast: is the engine there at all?"""
         first = next((p for p in pieces if not self._cached(p)), None)

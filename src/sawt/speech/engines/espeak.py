@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from sawt.config import EspeakSettings
@@ -93,12 +97,51 @@ class _Library:
             lib.espeak_SetParameter(_PITCH, settings.pitch, 0)
             data = text.encode("utf-8") + b"\0"
             self._buffer = bytearray()
-            status = lib.espeak_Synth(
-                data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
-            )
+            with _signals_held():
+                status = lib.espeak_Synth(
+                    data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+                )
             if status != 0:
                 raise EngineError(f"espeak-ng failed on a piece (status {status})")
             return bytes(self._buffer)
+
+
+# Signals whose Python handler (Ctrl-C, SIGTERM, a batch worker's abort) would
+# otherwise run inside the audio callback.
+_HELD = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2")
+    if hasattr(signal, name)
+)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and other handled signals while libespeak-ng speaks; deliver them after.
+
+    Python runs signal handlers between bytecodes, which during ``espeak_Synth``
+    means inside the audio callback: a KeyboardInterrupt raised there cannot
+    leave it ("Exception ignored on calling ctypes callback"), and the render
+    goes on without that audio. So while the C call runs, a signal that has a
+    Python handler is only noted; it is raised again, to that handler, as soon
+    as the call returns (a piece takes milliseconds).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread runs signal handlers
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in _HELD if callable(signal.getsignal(s))}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 class EspeakEngine:
