@@ -80,12 +80,27 @@ def read_article(path: Path, boilerplate: Boilerplate | None = None) -> Article:
     if suffix in (".html", ".htm"):
         from sawt.read.webpage import parse_html  # trafilatura loads in 0.3 s: only when needed
 
-        return parse_html(text, path, boilerplate)
+        return _has_words(parse_html(text, path, boilerplate))
     if boilerplate is not None:
         text = boilerplate.blank_lines(text)
     if suffix == ".txt":
-        return parse_text(text, path)
-    return parse_markdown(text, path)
+        return _has_words(parse_text(text, path))
+    return _has_words(parse_markdown(text, path))
+
+
+_WORD = re.compile(r"[^\W_]")
+
+
+def _has_words(article: Article) -> Article:
+    """``article`` if its body has a letter or digit to say; else InputError.
+
+    Punctuation, symbols and markup alone would publish an episode of silence.
+    """
+    if not any(b.kind == "paragraph" and _WORD.search(b.text) for b in article.blocks):
+        raise InputError(
+            "nothing to read: no paragraph holds a letter or a digit", path=article.path
+        )
+    return article
 
 
 def load_text(path: Path) -> str:
@@ -147,6 +162,8 @@ def parse_text(text: str, path: Path) -> Article:
     if len(paras) == 1 and "\n" in text.strip():
         paras = [(tidy(raw), n) for n, raw in enumerate(lines, start=1) if tidy(raw)]
 
+    if not paras:  # every line was boilerplate
+        raise InputError("no paragraphs to read", path=path)
     head: list[tuple[str, int]] = []
     for para, line_no in paras[:4]:
         if not _is_header_line(para):
@@ -158,6 +175,8 @@ def parse_text(text: str, path: Path) -> Article:
         title = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
         used = 0
     body = tuple(Block("paragraph", p, n) for p, n in paras[used:])
+    if not body:  # a headline (and a source line) alone
+        raise InputError("no paragraphs to read, only a headline", path=path)
     return Article(path=path, title=title, author=author, blocks=body)
 
 
