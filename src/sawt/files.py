@@ -23,8 +23,9 @@ from pathlib import Path
 def staged(path: Path) -> Iterator[Path]:
     """Yield a hidden temp path beside ``path``; move it into place only on success."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # host-pid, as sweep_parts reads it: after a kill -9 the next run removes it.
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent
+        prefix=f".{path.name}.{owner_tag()}.", suffix=".part", dir=path.parent
     )
     os.close(fd)
     tmp_path = Path(tmp)

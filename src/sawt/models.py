@@ -62,7 +62,9 @@ class LexiconEntry(BaseModel):
                 try:
                     probe.expand(self.say)
                 except (IndexError, regex.error) as exc:
-                    raise ValueError(f"say is not a valid replacement for the regex: {exc}") from exc
+                    raise ValueError(
+                        f"say is not a valid replacement for the regex: {exc}"
+                    ) from exc
         return self
 
 
