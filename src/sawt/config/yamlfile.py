@@ -59,9 +59,9 @@ def parse_yaml(text: str, path: Path, *, line_offset: int = 0) -> tuple[Any, yam
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
-        line = text.count("\n", 0, exc.position) + 1 + line_offset
+        at = text.count("\n", 0, exc.position) + 1 + line_offset
         problem = f"character U+{exc.character:04X} is not allowed in YAML"
-        raise ConfigError(f"malformed YAML: {problem}", path=path, line=line) from exc
+        raise ConfigError(f"malformed YAML: {problem}", path=path, line=at) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
