@@ -27,11 +27,14 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from mutagen.id3 import ID3
 
+from sawt.audio.tags import write_tags
 from sawt.config import Settings, load_settings
 from sawt.errors import SawtError
-from sawt.models import TextCaps
-from sawt.pipeline import prepare
+from sawt.ffmpeg import run_ffmpeg
+from sawt.models import Chapter, TextCaps
+from sawt.pipeline import _tag_info, prepare
 from sawt.read.article import parse_markdown, read_article
 from sawt.speech.engines import check_engine_names, create_engine
 from sawt.text.normalize import Boilerplate
@@ -303,6 +306,38 @@ def test_any_front_matter_reads_or_fails_with_one_error(
         assert str(exc).strip()
         return
     check_article(article.title, [b.text for b in article.blocks])
+
+
+@pytest.fixture(scope="module")
+def silence(folder: Path) -> bytes:
+    """A tiny real MP3 (a tenth of a second of silence) to tag."""
+    out = folder / "silence.mp3"
+    args = ["-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "0.1", "-c:a", "libmp3lame"]
+    run_ffmpeg([*args, str(out)])
+    return out.read_bytes()
+
+
+@budget(150)
+@given(meta=front_matter, body=article_text)
+@example(meta={"language": "zz-ZZ-very-long-language"}, body="نص.")
+@example(meta={"language": "zz"}, body="نص.")
+@example(meta={"source_url": "http://[::1]:80/ا"}, body="نص.")
+def test_any_article_is_tagged_or_fails_before_any_audio(
+    folder: Path, silence: bytes, meta: dict[str, Any], body: str
+) -> None:
+    """What the reader accepts, the tagger can write: nothing fails after the audio is made."""
+    path = folder / "tagged.md"
+    path.write_bytes((dump_front_matter(meta, None) + "\n" + body).encode("utf-8", "surrogatepass"))
+    try:
+        article = read_article(path)
+    except SawtError:
+        return
+    mp3 = folder / "tagged.mp3"
+    mp3.write_bytes(silence)
+    chapters = [Chapter(article.title[:40], 0, 100)]
+    write_tags(mp3, _tag_info(article, Settings(root=folder), chapters, None))
+    tags = ID3(mp3)  # type: ignore[no-untyped-call]
+    assert str(tags["TIT2"]) == article.title
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sawt.config.sources import FetchSettings, Source
 from sawt.config.yamlfile import line_of, parse_yaml, validate
 from sawt.errors import ConfigError
 from sawt.models import LexiconEntry
-from sawt.text.web import check_web_url
+from sawt.text.web import check_language, check_web_url
 
 CONFIG_NAME = "podcast.yaml"
 
@@ -234,6 +234,11 @@ class Settings(_Strict):
             if key in self.lines:
                 return self.lines[key]
         return None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return check_language(value)
 
     @field_validator("base_url")
     @classmethod

@@ -21,7 +21,7 @@ from sawt.read.document import Article, Block, BlockKind
 from sawt.read.encoding import decode_text
 from sawt.text.normalize import Boilerplate
 from sawt.text.tidy import tidy
-from sawt.text.web import check_web_url, parse_date
+from sawt.text.web import check_language, check_web_url, parse_date
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_BYTES = 20_000_000
@@ -55,6 +55,11 @@ class FrontMatter(BaseModel):
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
         return check_web_url(value) if value is not None else None
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str | None) -> str | None:
+        return check_language(value) if value and value.strip() else None
 
     @field_validator("title", "author", "slug", "language", mode="before")
     @classmethod
