@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,19 +224,37 @@ def dump_front_matter(data: dict[str, Any], raw: str | None) -> str:
 SUFFIXES = (".md", ".txt", ".html")
 
 
-def clean_text(text: str) -> None:
-    """No terminal escapes, controls, bidi overrides or lone surrogates in published text."""
+def clean_text(text: str, *, bidi: bool = False) -> None:
+    """No terminal escapes, controls or lone surrogates in published text.
+
+    ``bidi``: no bidi embeddings, overrides or isolates either (sawt strips them from
+    articles; a show's own settings may use them on purpose).
+    """
     text.encode("utf-8")  # no lone surrogate: every output must encode it
     bad = {ch for ch in text if ch in CONTROLS and ch not in "\n\t"}
-    bad |= {ch for ch in text if ch in BIDI[:9]}
+    if bidi:
+        bad |= {ch for ch in text if ch in BIDI[:9]}
     assert not bad, f"{sorted(map(hex, map(ord, bad)))} in {text[:120]!r}"
+
+
+def strings(data: object) -> Iterator[str]:
+    """Every string in parsed JSON or a model dump."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings(key)
+            yield from strings(value)
+    elif isinstance(data, (list, tuple)):
+        for item in data:
+            yield from strings(item)
 
 
 def check_article(title: str, texts: list[str]) -> None:
     assert title.strip(), "an article always has a title"
     assert any(re.search(r"[^\W_]", text) for text in texts), "an article has words to say"
     for text in (title, *texts):
-        clean_text(text)
+        clean_text(text, bidi=True)
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +296,7 @@ def test_any_bytes_read_or_fail_with_an_input_error(folder: Path, raw: bytes, su
     check_article(article.title, [b.text for b in article.blocks])
     for text in (article.author, article.source_url, article.date, article.image_alt):
         if text is not None:
-            clean_text(text)
+            clean_text(text, bidi=True)
 
 
 @FAST
@@ -295,6 +314,7 @@ def test_any_markdown_text_parses_or_fails_with_an_input_error(folder: Path, tex
 @example(meta={"date": "9999-12-31T23:59:59-12:00"}, raw=None, body="نص.")
 @example(meta={"source_url": "http://ex ample.org/"}, raw=None, body="نص.")
 @example(meta={"lexicon": [{"match": "(a)", "say": "\\2", "regex": True}]}, raw=None, body="a")
+@example(meta={"image": "ا" * 300 + ".png"}, raw=None, body="نص.")  # ENAMETOOLONG
 def test_any_front_matter_reads_or_fails_with_one_error(
     folder: Path, meta: dict[str, Any], raw: str | None, body: str
 ) -> None:
@@ -379,45 +399,71 @@ def test_any_article_scripts_for_espeak_or_fails_with_one_error(
     for piece in prepared.pieces:
         assert piece.original.strip() and piece.spoken.strip(), piece
         assert len(piece.spoken) <= espeak.max_chars
-        clean_text(piece.original)
-        clean_text(piece.spoken)
+        clean_text(piece.original, bidi=True)
+        clean_text(piece.spoken, bidi=True)
 
 
 # ── podcast.yaml ─────────────────────────────────────────────────────────────
 
 SETTING_KEYS = tuple(k for k in Settings.model_fields if k not in ("root", "source", "lines"))
-NESTED_KEYS = ("pauses", "audio", "espeak", "gtts", "edge", "owner", "fetch", "cluster")
 
 
-def _sub_keys(key: str) -> tuple[str, ...]:
-    model = Settings.model_fields[key].annotation
-    fields = getattr(model, "model_fields", {})
-    return tuple(fields)
-
-
-SUB_KEYS = {key: _sub_keys(key) for key in SETTING_KEYS if _sub_keys(key)}
 PATH_KEYS = ("episodes_dir", "cache_dir")
 # Where a careless podcast.yaml may point: a file, a device, /proc, the show itself.
 # (Never an arbitrary absolute folder: the command really writes there.)
 safe_path = st.sampled_from(
     (".", "sub/episodes", "cover.png", "podcast.yaml", "/dev/null", "/proc/self", "/proc/1/x")
 )
+setting_text = st.one_of(
+    st.text(ANY_CHAR, max_size=30),
+    article_text,
+    yaml_scalar.filter(lambda v: isinstance(v, str)),
+)
+
+
+def typed(annotation: object) -> st.SearchStrategy[object]:
+    """Values of a setting's own type (most of them wrong in other ways), or of another."""
+    fields = getattr(annotation, "model_fields", None)
+    if fields is not None:  # a section: some of its keys, typed, or unknown ones
+        keys = {name: typed(info.annotation) for name, info in fields.items()}
+        return st.fixed_dictionaries({}, optional={**keys, "zz_unknown": yaml_value})
+    options: list[st.SearchStrategy[object]] = []
+    for arg in typing.get_args(annotation) or (annotation,):
+        if typing.get_origin(arg) is typing.Literal:
+            options.append(st.sampled_from(typing.get_args(arg)))
+        elif typing.get_origin(arg) is tuple:
+            (item, *_) = typing.get_args(arg)
+            inner = yaml_value if getattr(item, "model_fields", None) else typed(item)
+            options.append(st.lists(inner, max_size=3))
+        elif arg is str:
+            options.append(setting_text)
+        elif arg is bool:
+            options.append(st.booleans())
+        elif arg is int:
+            options.append(st.integers(-10, 1000) | st.integers())
+        elif arg is float:
+            options.append(st.floats() | st.integers(-100, 100))
+        elif arg is type(None):
+            options.append(st.none())
+    return st.one_of(options) if options else yaml_value
+
+
+SETTING_VALUES = {key: typed(Settings.model_fields[key].annotation) for key in SETTING_KEYS}
 
 
 @st.composite
 def podcast_yaml(draw: st.DrawFn, *, writes: bool = False) -> str:
-    """A valid show file with one to three keys given arbitrary values.
+    """A valid show file with one or two keys given arbitrary values.
 
     ``writes``: the file is used by a real render, so folders stay in safe places.
     """
     fields: dict[str, str] = {}
-    for key in draw(st.lists(st.sampled_from(SETTING_KEYS), min_size=1, max_size=3, unique=True)):
+    for key in draw(st.lists(st.sampled_from(SETTING_KEYS), min_size=1, max_size=2, unique=True)):
         value: object
         if key in PATH_KEYS and writes:
             value = draw(safe_path)
-        elif key in SUB_KEYS and draw(st.booleans()):
-            sub = draw(st.sampled_from(SUB_KEYS[key]) | st.text("abc_", min_size=1, max_size=5))
-            value = {sub: draw(yaml_value)}
+        elif draw(st.integers(0, 3)) < 3:  # (hypothesis starts from 0: the typed value)
+            value = draw(SETTING_VALUES[key])
         else:
             value = draw(yaml_value)
         try:
@@ -425,7 +471,7 @@ def podcast_yaml(draw: st.DrawFn, *, writes: bool = False) -> str:
         except yaml.YAMLError:
             continue
         fields[key] = text.removesuffix("\n...\n").strip()
-    if draw(st.booleans()):  # a raw scalar, as a careless editor would type it
+    if draw(st.integers(0, 3)) == 3:  # a raw scalar, as a careless editor would type it
         key = draw(st.sampled_from([k for k in SETTING_KEYS if not (writes and k in PATH_KEYS)]))
         fields[key] = draw(
             st.text(ANY_CHAR, max_size=20).filter(lambda v: not set(v) & set("\n\r"))
@@ -438,6 +484,10 @@ def podcast_yaml(draw: st.DrawFn, *, writes: bool = False) -> str:
 @example(text=show_yaml(base_url='"https://example.org:99999/"'))
 @example(text=show_yaml(espeak="{voice: zz}"))
 @example(text=show_yaml(title='"\\ud800"'))
+@example(text=show_yaml(image="a" * 300))  # a name too long for the file system
+@example(text=show_yaml(episodes_dir="a" * 300))
+@example(text=show_yaml(cache_dir="a" * 300))
+@example(text=show_yaml(episodes_dir="cover.png"))
 def test_any_podcast_yaml_loads_or_fails_with_one_config_error(folder: Path, text: str) -> None:
     config = folder / "podcast.yaml"
     config.write_bytes(text.encode("utf-8", "surrogatepass"))
@@ -448,6 +498,9 @@ def test_any_podcast_yaml_loads_or_fails_with_one_config_error(folder: Path, tex
     except SawtError as exc:
         assert str(exc).strip()
         return
+    for text in strings(loaded.model_dump()):  # settings end up in the feed and the pages
+        clean_text(text.replace("\r", ""))  # XML keeps line ends as they are
+        assert "\ufffe" not in text and "\uffff" not in text
     # What publishing derives from the settings must not fail later.
     encode_url(loaded.feed_url()).encode("ascii")
     loaded.episodes_path()
@@ -481,6 +534,12 @@ def check_outcome(proc: Any, episodes: Path, before: dict[str, bytes]) -> None:
                 mp3 = episodes / data["audio"]["file"]
                 assert mp3.stat().st_size == data["audio"]["bytes"]
         assert not list(episodes.glob(".*.part"))
+        for path in episodes.iterdir():  # no control character reaches any output
+            if path.suffix == ".json":
+                for text in strings(json.loads(path.read_text("utf-8"))):
+                    clean_text(text)
+            elif path.suffix in (".xml", ".html", ".vtt", ".srt", ".txt"):
+                clean_text(path.read_text("utf-8"))
         return
     assert proc.returncode == 2, output
     lines = proc.stderr.strip("\n").split("\n")
@@ -532,3 +591,49 @@ def test_render_with_any_podcast_yaml_publishes_or_fails_with_one_line(
         before = snapshot(episodes)
         proc = run_sawt("render", "new.md", "--engine", "espeak", cwd=show, timeout=300)
         check_outcome(proc, episodes, before)
+
+
+# ── what the fuzzing found, kept as plain regressions ────────────────────────
+
+
+def test_a_backtracking_boilerplate_regex_stops_with_an_error(tmp_path: Path) -> None:
+    (tmp_path / "podcast.yaml").write_text('boilerplate: ["re:(a|aa)+$"]\n', "utf-8")
+    (tmp_path / "a.md").write_text("---\ntitle: ت\n---\n\nنص.\n\n" + "a" * 40 + "!\n", "utf-8")
+    proc = run_sawt("render", "a.md", "--engine", "espeak", cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and "boilerplate regex" in proc.stderr, proc.stderr
+    assert not (tmp_path / "episodes" / "a.mp3").exists()
+
+
+@pytest.mark.parametrize(
+    ("yaml_line", "words"),
+    [
+        ('title: "\\e[31mأحمر"', "invalid field 'title': Value error, must not contain U+001B"),
+        ('description: "\\ufffe"', "invalid field 'description'"),
+        ('language: "zz-ZZ-very-long-language!"', "invalid field 'language'"),
+        ("episodes_dir: a.md", "invalid field 'episodes_dir'"),
+    ],
+)
+def test_settings_that_would_publish_garbage_are_refused(
+    tmp_path: Path, yaml_line: str, words: str
+) -> None:
+    (tmp_path / "podcast.yaml").write_text(yaml_line + "\n", "utf-8")
+    (tmp_path / "a.md").write_text("---\ntitle: ت\n---\n\nنص.\n", "utf-8")
+    proc = run_sawt("render", "a.md", "--engine", "espeak", cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and words in proc.stderr and "podcast.yaml:1:" in proc.stderr
+    assert not (tmp_path / "episodes").exists() or not list((tmp_path / "episodes").iterdir())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اقرأ أيضا\n",  # every line boilerplate: was an IndexError
+        "عنوان وحيد\n",  # a headline alone: was an episode of one line
+        '"\n\n...\n',  # no letter or digit: was an episode of silence
+    ],
+)
+def test_text_files_with_nothing_to_read_are_refused(tmp_path: Path, text: str) -> None:
+    (tmp_path / "a.txt").write_text(text, "utf-8")
+    proc = run_sawt("render", "a.txt", "--engine", "espeak", cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "episodes").exists() or not list((tmp_path / "episodes").iterdir())

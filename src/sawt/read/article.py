@@ -188,11 +188,16 @@ def parse_text(text: str, path: Path) -> Article:
 def _check_image(article: Path, image: str, line: int) -> None:
     # An episode's picture: relative to the article, PNG or JPEG, and there.
     target = article.parent / image
-    if not target.is_file():
-        raise InputError(
-            f"image '{image}' not found (looked for {target})", path=article, line=line
-        )
-    if read_image_info(target) is None:
+    try:
+        if not target.is_file():
+            raise InputError(
+                f"image '{image}' not found (looked for {target})", path=article, line=line
+            )
+        info = read_image_info(target)
+    except OSError as exc:  # a name too long, unreadable
+        why = exc.strerror or str(exc)
+        raise InputError(f"image '{image}' cannot be read: {why}", path=article, line=line) from exc
+    if info is None:
         raise InputError(f"image '{image}' is neither PNG nor JPEG", path=article, line=line)
 
 
