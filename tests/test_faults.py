@@ -432,10 +432,11 @@ def render_under(show: Show, fault: contextlib.AbstractContextManager[None]) -> 
     return result
 
 
-@pytest.fixture()
-def sizes(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> dict[str, int]:
+@pytest.fixture(scope="module")
+def sizes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
     """How big the new episode's MP3 and record are (rendered once elsewhere)."""
-    probe = Show(copy_show(tmp_path_factory, tmp_path / "probe"), tmp_path / "probe-tmp")
+    where = tmp_path_factory.mktemp("probe")
+    probe = Show(copy_show(tmp_path_factory, where / "show"), where / "tmp")
     (probe.folder / "new.md").write_text(article(50), "utf-8")
     assert probe.run("render", "new.md", "--no-feed").returncode == 0
     return {
