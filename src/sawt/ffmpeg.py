@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import subprocess
 import warnings
 from collections.abc import Sequence
@@ -39,13 +40,28 @@ def run_ffmpeg(args: Sequence[str], *, input_bytes: bytes | None = None) -> str:
         for number in _DISK_ERRORS:  # the disk, not the audio: say so, and where
             if os.strerror(number) in log:
                 raise OSError(number, os.strerror(number), args[-1] if args else None)
-        tail = "\n".join(log.strip().splitlines()[-5:])
-        raise AudioError(f"ffmpeg failed (exit {proc.returncode}): {tail}")
+        raise AudioError(f"ffmpeg failed (exit {proc.returncode}): {failure_reason(log)}")
     return log
 
 
 # Failures of the file system that ffmpeg reports in its log (writing its output).
 _DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES)
+
+
+_CONTEXT = re.compile(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*")  # "[out#0/mp3 @ 0x5637…] "
+_NOISE = re.compile(r"^(size=|video:|frame=|Conversion failed|Press \[q\])")
+_CAUSE = re.compile(r"No space left|Read-only|Permission denied|No such file|Quota|I/O error")
+
+
+def failure_reason(log: str) -> str:
+    """The one line of an ffmpeg log that says why it failed (messages stay one line)."""
+    lines = [_CONTEXT.sub("", line).strip() for line in log.splitlines()]
+    lines = [line for line in lines if line and not _NOISE.match(line)]
+    for wanted in (_CAUSE, re.compile("error|invalid|failed", re.IGNORECASE)):
+        for line in lines:
+            if wanted.search(line):
+                return line
+    return lines[-1] if lines else "no message"
 
 
 def decode_to_pcm(data: bytes, sample_rate: int, fmt: str = "mp3") -> bytes:
@@ -71,7 +87,7 @@ def decode_to_pcm(data: bytes, sample_rate: int, fmt: str = "mp3") -> bytes:
     proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
     if proc.returncode != 0:
         raise AudioError(
-            f"cannot decode {fmt} audio: {proc.stderr.decode(errors='replace')[-300:]}"
+            f"cannot decode {fmt} audio: {failure_reason(proc.stderr.decode(errors='replace'))}"
         )
     return proc.stdout
 

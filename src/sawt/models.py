@@ -52,6 +52,19 @@ class LexiconEntry(BaseModel):
                 regex.compile(self.match)  # the matcher sawt uses, with a time-out
             except regex.error as exc:
                 raise ValueError(f"match is not a valid regex: {exc}") from exc
+            # ``say`` is a template (\1, \g<name>): try it on a match that has the
+            # pattern's groups, so a bad reference fails here with its line, not mid-render.
+            try:
+                probe = regex.compile(f"{self.match}|").match("", timeout=1.0)
+            except TimeoutError:  # the render reports a pattern that backtracks
+                probe = None
+            if probe is not None:
+                try:
+                    probe.expand(self.say)
+                except (IndexError, regex.error) as exc:
+                    raise ValueError(
+                        f"say is not a valid replacement for the regex: {exc}"
+                    ) from exc
         return self
 
 

@@ -62,6 +62,14 @@ FEED_ONLY += ("subcategory", "explicit", "copyright", "link", "type", "locked")
 ISO639_2 = {"ar": "ara", "en": "eng", "fr": "fra", "es": "spa", "de": "deu", "fa": "fas"}
 
 
+def id3_language(tag: str) -> str:
+    """The three-letter code ID3 needs (COMM, USLT) for a language tag; ``und`` if unknown."""
+    primary = tag.split("-")[0].strip().lower()
+    if primary in ISO639_2:
+        return ISO639_2[primary]
+    return primary if len(primary) == 3 and primary.isascii() and primary.isalpha() else "und"
+
+
 @dataclass(frozen=True)
 class Prepared:
     """An article read, cleaned and scripted: everything before any audio."""
@@ -464,7 +472,7 @@ def _tag_info(
         author=article.author,
         album=settings.title,
         date=article.date,
-        language=ISO639_2.get(article.language, article.language),
+        language=id3_language(article.language),
         summary=_lead(article),
         source_url=article.source_url,
         full_text=_full_text(article),

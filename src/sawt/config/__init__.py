@@ -10,6 +10,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
+import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -20,13 +21,28 @@ from sawt.config.sources import FetchSettings, Source
 from sawt.config.yamlfile import line_of, parse_yaml, validate
 from sawt.errors import ConfigError
 from sawt.models import LexiconEntry
-from sawt.text.web import check_web_url
+from sawt.text.web import check_language, check_web_url
 
 CONFIG_NAME = "podcast.yaml"
 
 
+# Characters no feed (XML 1.0), page or terminal should get from a setting: C0 and C1
+# controls but tab and line ends, DEL, and the non-characters U+FFFE and U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        for text in value if isinstance(value, tuple) else (value,):
+            found = _UNPRINTABLE.search(text) if isinstance(text, str) else None
+            if found:
+                code = f"U+{ord(found.group()):04X}"
+                raise ValueError(f"must not contain {code} (no control or non-character)")
+        return value
 
 
 class Pauses(_Strict):
@@ -219,8 +235,8 @@ class Settings(_Strict):
         for entry in value:
             if entry.startswith("re:"):
                 try:
-                    re.compile(entry[3:])
-                except re.error as exc:
+                    regex.compile(entry[3:])  # the matcher sawt uses, with a time-out
+                except regex.error as exc:
                     raise ValueError(f"{entry!r} is not a valid regex: {exc}") from exc
         return value
 
@@ -240,6 +256,11 @@ class Settings(_Strict):
             if key in self.lines:
                 return self.lines[key]
         return None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return check_language(value)
 
     @field_validator("base_url")
     @classmethod
@@ -322,7 +343,25 @@ def load_settings(path: Path | None) -> Settings:
     data["lines"] = _lines(node)
     settings = validate(Settings, data, node, path)
     _check_cover(settings, node, path)
+    _check_folder(settings, "episodes_dir", settings.episodes_path(), node, path)
+    if settings.cache_dir:
+        _check_folder(settings, "cache_dir", (settings.root / settings.cache_dir), node, path)
     return settings
+
+
+def _check_folder(
+    settings: Settings, field: str, folder: Path, node: yaml.Node | None, path: Path
+) -> None:
+    # A file where a folder should be, or a path the system refuses (too long), fails
+    # every write later: say so now, with the line.
+    try:
+        problem = None if folder.is_dir() or not folder.exists() else "is a file, not a folder"
+    except OSError as exc:
+        problem = f"cannot be used: {exc.strerror or exc}"
+    if problem:
+        raise ConfigError(
+            f"invalid field '{field}': {folder} {problem}", path=path, line=line_of(node, [field])
+        )
 
 
 def _lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
@@ -357,4 +396,8 @@ def cover_problems(settings: Settings) -> list[str]:
     image = settings.image_path()
     if image is None:
         return []
-    return [f"{image} does not exist"] if not image.is_file() else artwork_problems(image)
+    try:
+        found = image.is_file()
+    except OSError as exc:  # a name too long, a loop of links
+        return [f"{image} cannot be read: {exc.strerror or exc}"]
+    return [f"{image} does not exist"] if not found else artwork_problems(image)

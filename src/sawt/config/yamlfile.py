@@ -53,10 +53,15 @@ _Loader.yaml_implicit_resolvers = {
 
 def parse_yaml(text: str, path: Path, *, line_offset: int = 0) -> tuple[Any, yaml.Node | None]:
     """Parse YAML text into data plus its node tree (for line look-ups)."""
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)  # reading checks the characters: it may fail already
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        at = text.count("\n", 0, exc.position) + 1 + line_offset
+        problem = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise ConfigError(f"malformed YAML: {problem}", path=path, line=at) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
@@ -65,7 +70,8 @@ def parse_yaml(text: str, path: Path, *, line_offset: int = 0) -> tuple[Any, yam
     except (ValueError, OverflowError) as exc:  # a value the constructors cannot hold
         raise ConfigError(f"malformed YAML: {exc}", path=path) from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 

@@ -21,7 +21,7 @@ from sawt.read.document import Article, Block, BlockKind
 from sawt.read.encoding import decode_text
 from sawt.text.normalize import Boilerplate
 from sawt.text.tidy import tidy
-from sawt.text.web import check_web_url, parse_date
+from sawt.text.web import check_language, check_web_url, parse_date
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_BYTES = 20_000_000
@@ -58,6 +58,11 @@ class FrontMatter(BaseModel):
     def _web_address(cls, value: str | None) -> str | None:
         return check_web_url(value) if value is not None else None
 
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str | None) -> str | None:
+        return check_language(value) if value and value.strip() else None
+
     @field_validator("title", "author", "slug", "language", mode="before")
     @classmethod
     def _scalar_text(cls, value: object) -> object:
@@ -82,12 +87,27 @@ def read_article(path: Path, boilerplate: Boilerplate | None = None) -> Article:
     if suffix in (".html", ".htm"):
         from sawt.read.webpage import parse_html  # trafilatura loads in 0.3 s: only when needed
 
-        return parse_html(text, path, boilerplate)
+        return _has_words(parse_html(text, path, boilerplate))
     if boilerplate is not None:
         text = boilerplate.blank_lines(text)
     if suffix == ".txt":
-        return parse_text(text, path)
-    return parse_markdown(text, path)
+        return _has_words(parse_text(text, path))
+    return _has_words(parse_markdown(text, path))
+
+
+_WORD = re.compile(r"[^\W_]")
+
+
+def _has_words(article: Article) -> Article:
+    """``article`` if its body has a letter or digit to say; else InputError.
+
+    Punctuation, symbols and markup alone would publish an episode of silence.
+    """
+    if not any(b.kind == "paragraph" and _WORD.search(b.text) for b in article.blocks):
+        raise InputError(
+            "nothing to read: no paragraph holds a letter or a digit", path=article.path
+        )
+    return article
 
 
 def load_text(path: Path) -> str:
@@ -149,6 +169,8 @@ def parse_text(text: str, path: Path) -> Article:
     if len(paras) == 1 and "\n" in text.strip():
         paras = [(tidy(raw), n) for n, raw in enumerate(lines, start=1) if tidy(raw)]
 
+    if not paras:  # every line was boilerplate
+        raise InputError("no paragraphs to read", path=path)
     head: list[tuple[str, int]] = []
     for para, line_no in paras[:4]:
         if not _is_header_line(para):
@@ -160,17 +182,24 @@ def parse_text(text: str, path: Path) -> Article:
         title = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
         used = 0
     body = tuple(Block("paragraph", p, n) for p, n in paras[used:])
+    if not body:  # a headline (and a source line) alone
+        raise InputError("no paragraphs to read, only a headline", path=path)
     return Article(path=path, title=title, author=author, blocks=body)
 
 
 def _check_image(article: Path, image: str, line: int) -> None:
     # An episode's picture: relative to the article, PNG or JPEG, and there.
     target = article.parent / image
-    if not target.is_file():
-        raise InputError(
-            f"image '{image}' not found (looked for {target})", path=article, line=line
-        )
-    if read_image_info(target) is None:
+    try:
+        if not target.is_file():
+            raise InputError(
+                f"image '{image}' not found (looked for {target})", path=article, line=line
+            )
+        info = read_image_info(target)
+    except OSError as exc:  # a name too long, unreadable
+        why = exc.strerror or str(exc)
+        raise InputError(f"image '{image}' cannot be read: {why}", path=article, line=line) from exc
+    if info is None:
         raise InputError(f"image '{image}' is neither PNG nor JPEG", path=article, line=line)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import urljoin
 
 from sawt.config import Settings
 from sawt.errors import InputError
-from sawt.files import write_atomic
+from sawt.files import temp_dir, write_atomic
 from sawt.read.document import Article
 from sawt.read.fetch import HTML_TYPES, Fetcher, FetchError, decode_page, user_agent
 from sawt.text.normalize import Boilerplate
@@ -142,7 +141,7 @@ def fetched_pages(urls: list[str], settings: Settings) -> Iterator[list[Path]]:
     boilerplate = Boilerplate.build(settings.boilerplate)
     agent = user_agent(settings.link or settings.base_url)
     with (
-        tempfile.TemporaryDirectory(prefix="sawt-pages-") as tmp,
+        temp_dir() as tmp,  # named for this process: swept after a kill -9
         Fetcher(
             settings.fetch, agent=agent, allow_private=settings.allow_private_addresses
         ) as fetcher,

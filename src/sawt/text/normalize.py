@@ -7,6 +7,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import regex
+
+from sawt.errors import ConfigError
+
 # Persian/Urdu look-alikes typed on Persian keyboards into Arabic text.
 _LOOKALIKES = str.maketrans(
     {
@@ -86,16 +90,18 @@ class Boilerplate:
     """Compiled boilerplate rules: default regexes plus a newsroom's own phrases."""
 
     rules: tuple[tuple[re.Pattern[str], int], ...]
-    raw_rules: tuple[re.Pattern[str], ...] = ()  # user regexes, tried on the line as written
+    # A newsroom's regexes, tried on the line as written. They run on the regex module with
+    # a time-out: one that backtracks without end stops the render with an error, not a hang.
+    raw_rules: tuple[regex.Pattern[str], ...] = ()
 
     @classmethod
     def build(cls, extra: Iterable[str] = (), defaults: bool = True) -> Boilerplate:
         """Default rules plus ``extra``: plain phrases, or regexes written as ``re:…``."""
         rules = [(re.compile(p), n) for p, n in DEFAULT_BOILERPLATE] if defaults else []
-        raw: list[re.Pattern[str]] = []
+        raw: list[regex.Pattern[str]] = []
         for entry in extra:
             if entry.startswith("re:"):
-                raw.append(re.compile(entry[3:], re.IGNORECASE))
+                raw.append(regex.compile(entry[3:], regex.IGNORECASE))
             elif match_form(entry):
                 # A phrase drops a line that is the phrase, or the phrase then ": …".
                 rules.append((re.compile(re.escape(match_form(entry)) + _SEP), 10_000))
@@ -107,7 +113,7 @@ class Boilerplate:
         if not form:
             return False
         written = fold(line).strip()
-        if any(rx.fullmatch(written) or rx.fullmatch(form) for rx in self.raw_rules):
+        if any(_fullmatch(rx, written) or _fullmatch(rx, form) for rx in self.raw_rules):
             return True
         n_words = form.count(" ") + 1
         return any(n_words <= most and rx.fullmatch(form) for rx, most in self.rules)
@@ -116,3 +122,17 @@ class Boilerplate:
         """``text`` with boilerplate lines emptied (line numbers stay as they were)."""
         lines = text.split("\n")
         return "\n".join("" if self.matches(line) else line for line in lines)
+
+
+REGEX_TIMEOUT_S = 2.0
+
+
+def _fullmatch(rx: regex.Pattern[str], line: str) -> bool:
+    try:
+        return rx.fullmatch(line, timeout=REGEX_TIMEOUT_S) is not None
+    except TimeoutError as exc:
+        raise ConfigError(
+            f"boilerplate regex {rx.pattern!r} took over {REGEX_TIMEOUT_S:.0f} s on one line "
+            "(it backtracks without end)",
+            hint="simplify the pattern: avoid nested repeats like (a+)+",
+        ) from exc

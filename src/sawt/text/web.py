@@ -7,6 +7,15 @@ from datetime import date, datetime, timezone
 from urllib.parse import quote, urlsplit, urlunsplit
 
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# A language tag as feeds, pages and ID3 need it: ar, ar-MA, en-US, zh-Hant-TW.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def check_language(value: str) -> str:
+    """A language tag like ``ar`` or ``ar-MA`` (BCP 47 form); ValueError says what is wrong."""
+    if not _LANGUAGE.fullmatch(value.strip()):
+        raise ValueError("must be a language code like ar, ar-MA or en")
+    return value.strip()
 
 
 def check_web_url(value: str) -> str:

@@ -11,6 +11,7 @@ import regex
 from sawt.errors import ConfigError
 from sawt.models import LexiconEntry
 from sawt.text.normalize import fold
+from sawt.text.tidy import strip_controls
 
 # Proclitics a name may carry in running text: "وحموشي", "لحموشي", "بحموشي".
 _PROCLITIC = "(?P<pre>[وف]?[بل]?)"
@@ -45,7 +46,9 @@ class Lexicon:
         rules: list[tuple[Pattern, str, bool]] = []
         for group in (*groups, BUILTIN if builtin else ()):
             for entry in group:
-                rules.append((_compile(entry), fold(entry.say), entry.regex))
+                # A spoken form never carries terminal escapes or controls to the engine,
+                # the record or `--dry-run`.
+                rules.append((_compile(entry), strip_controls(fold(entry.say)), entry.regex))
         return cls(tuple(rules))
 
     def protect(self, text: str) -> tuple[str, list[str]]:
@@ -62,7 +65,7 @@ class Lexicon:
                 m: re.Match[str] | regex.Match[str], say: str = say, is_regex: bool = is_regex
             ) -> str:
                 if is_regex:
-                    return hold(m.expand(say))
+                    return hold(strip_controls(m.expand(say)))
                 return (m.groupdict().get("pre") or "") + hold(say)
 
             text = _substitute(pattern, sub, text)
