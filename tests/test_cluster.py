@@ -565,7 +565,7 @@ def test_update_on_two_workers_renders_each_article_once(
         # Nothing changed on the site: the next pass sends nothing.
         again = cluster.sawt("update", "--cluster")
         assert again.returncode == 0, again.stderr
-        assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 request" in again.stdout
+        assert "0 new, 0 changed, 5 unchanged, 0 failed, 0 removed; 1 request\n" in again.stdout
         assert batches(broker) == {batch}
         assert len(cluster.all_lines("render")) == 5
 
@@ -600,7 +600,7 @@ def test_update_no_wait_then_the_next_pass_collects(
         # The next pass maps the outcomes into sources.json and sends nothing.
         collect = cluster.sawt("update", "--cluster")
         assert collect.returncode == 0, collect.stderr
-        assert "5 new, 0 changed, 0 unchanged, 0 failed, 0 removed; 1 request" in collect.stdout
+        assert "5 new, 0 changed, 0 unchanged, 0 failed, 0 removed; 1 request\n" in collect.stdout
         assert batches(broker) == {batch}
         state = sources_state(show)
         assert {a["status"] for a in state.values()} == {"done"}

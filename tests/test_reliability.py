@@ -110,7 +110,7 @@ def test_feed_and_remove_never_delete_foreign_files(
     for name, text in FOREIGN.items():
         assert (episodes / name).read_text("utf-8") == text, name
     refused = run_sawt("remove", "notes", cwd=show)  # not an episode: refused, nothing deleted
-    assert "notes" in one_line_error(refused)
+    assert "notes.json" in one_line_error(refused)  # the file, and why it is no record
     assert (episodes / "notes.json").exists()
 
 

@@ -755,13 +755,12 @@ def remove(
     config: ConfigOpt = None,
 ) -> None:
     """Remove one episode (audio, record, captions, chapters) and rebuild the feed."""
-    from sawt.publishing.catalog import remove_episode, scan
+    from sawt.publishing.catalog import episode_paths, remove_episode, scan
 
     settings = _settings(config)
     episodes = settings.episodes_path()
-    slugs = {r.slug for r in scan(episodes).records}
-    if slug not in slugs:  # before anything is locked or written
-        guess = _closest(slug, slugs)
+    if not episode_paths(episodes, slug).record.is_file():  # before anything is locked or written
+        guess = _closest(slug, {r.slug for r in scan(episodes).records})
         raise InputError(
             f"no episode '{slug}' in {episodes}",
             hint=f"did you mean {guess}?" if guess else "see `sawt episodes`",
