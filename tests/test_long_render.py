@@ -33,8 +33,17 @@ def _limit_memory() -> None:  # runs in the child before exec
 @pytest.mark.slow
 def test_150k_characters_render_in_bounded_memory_with_exact_duration(tmp_path: Path) -> None:
     article = write_long_article(tmp_path, CHARS)
+    # A fresh parent measures the render alone: this pytest process's own
+    # RUSAGE_CHILDREN would include every earlier test's children (Chromium…).
+    measure = (
+        "import resource, subprocess, sys\n"
+        "code = subprocess.run(sys.argv[1:]).returncode\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "sys.exit(code)\n"
+    )
+    render = [sys.executable, "-m", "sawt", "render", article.name, "--engine", "espeak"]
     proc = subprocess.run(
-        [sys.executable, "-m", "sawt", "render", article.name, "--engine", "espeak", "--no-feed"],
+        [sys.executable, "-c", measure, *render, "--no-feed"],
         cwd=tmp_path,
         env=sawt_env(),
         capture_output=True,
@@ -44,7 +53,7 @@ def test_150k_characters_render_in_bounded_memory_with_exact_duration(tmp_path: 
         preexec_fn=_limit_memory,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = int(proc.stdout.strip().splitlines()[-1]) / 1024
     assert peak_mb <= 400
 
     record = json.loads((tmp_path / "episodes" / "long.json").read_text("utf-8"))
