@@ -73,3 +73,32 @@ class Policy:
     deadline: float | None = None  # for all attempts of an episode
     rate_limit: float | None = None  # attempts per second, across all workers
     preflight_timeout: float | None = None  # with a fallback: probe fast before committing
+
+    @classmethod
+    def for_network(cls, s: Transport) -> Policy:
+        """The policy of a network engine from its section's transport settings."""
+        return cls(
+            retries=s.retries,
+            backoff=s.backoff,
+            backoff_max=s.backoff_max,
+            timeout=s.timeout,
+            deadline=s.deadline,
+            rate_limit=s.rate_limit,
+        )
+
+
+class Transport(Protocol):
+    """The transport settings every network engine's section has (gtts:, edge:)."""
+
+    @property
+    def retries(self) -> int: ...
+    @property
+    def backoff(self) -> float: ...
+    @property
+    def backoff_max(self) -> float: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def deadline(self) -> float: ...
+    @property
+    def rate_limit(self) -> float: ...

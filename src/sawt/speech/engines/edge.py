@@ -87,14 +87,7 @@ class EdgeEngine:
         self.settings = settings or EdgeSettings()
         s = self.settings
         self.workers = s.concurrency
-        self.policy = Policy(
-            retries=s.retries,
-            backoff=s.backoff,
-            backoff_max=s.backoff_max,
-            timeout=s.timeout,
-            deadline=s.deadline,
-            rate_limit=s.rate_limit,
-        )
+        self.policy = Policy.for_network(s)
         if s.ca_file:
             trust_ca_file((root or Path(".")) / s.ca_file)
 

@@ -44,14 +44,7 @@ class GttsEngine:
         self.settings = settings or GttsSettings()
         s = self.settings
         self.workers = s.concurrency
-        self.policy = Policy(
-            retries=s.retries,
-            backoff=s.backoff,
-            backoff_max=s.backoff_max,
-            timeout=s.timeout,
-            deadline=s.deadline,
-            rate_limit=s.rate_limit,
-        )
+        self.policy = Policy.for_network(s)
 
     def prepare(self, text: str) -> str:
         """The exact text sent for a piece."""
