@@ -58,7 +58,7 @@ audio:
 
 espeak:                                # the offline voice
   voice: ar
-  rate: 150                            # words per minute
+  rate: 130                            # words per minute (clearer than 150: BENCHMARKS.md)
   pitch: 50                            # 0-99
 """
 
