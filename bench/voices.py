@@ -74,9 +74,9 @@ def _diacritize_all(original: str, context: Context) -> str:
 
 # Issue 14's fixes, each switchable off for an ablation (patched, not re-implemented).
 _FIXES = {
-    "number-marks": ("sawt.arabic.spoken.mark_numbers", lambda text: text),
-    "sukun-fix": ("sawt.arabic.diacritics._split_double_sukun", lambda units: None),
-    "pausal": ("sawt.arabic.diacritics.pausal", lambda word: word),
+    "number-marks": ("sawt.speech.arabic.spoken.mark_numbers", lambda text: text),
+    "sukun-fix": ("sawt.speech.arabic.diacritics._split_double_sukun", lambda units: None),
+    "pausal": ("sawt.speech.arabic.diacritics.pausal", lambda word: word),
 }
 
 
