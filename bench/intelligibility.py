@@ -92,6 +92,7 @@ class PieceScore:
     right: float
     wrong: float
     audio_s: float
+    spoken: str = ""  # the text espeak was given
     words: list[WordScore] = field(default_factory=list)
 
     @property
@@ -200,7 +201,7 @@ def score_voice(
         encoded = scorer.encode(audio)
         right = encoded.score(item.reference)
         wrong = encoded.score(items[(i + shift) % n].reference)
-        piece = PieceScore(item.article, item.index, right.mean, wrong.mean, seconds)
+        piece = PieceScore(item.article, item.index, right.mean, wrong.mean, seconds, spoken)
         piece.words = word_scores(item.reference, right, wrong.mean, item.number_words)
         out.append(piece)
     return out, too_long
@@ -254,16 +255,33 @@ def class_margin(pieces: list[PieceScore], cls: str, rounds: int) -> Interval:
 
 
 def paired_difference(
-    pieces: list[PieceScore], base: list[PieceScore], rounds: int
+    pieces: list[PieceScore], base: list[PieceScore], rounds: int, text_changed: bool = False
 ) -> Interval | None:
-    """Mean per-piece margin difference against ``base`` over the pieces both scored."""
-    theirs = {(p.article, p.index): p.margin for p in base}
+    """Mean per-piece margin difference against ``base`` over the pieces both scored.
+
+    With ``text_changed``, only over the pieces whose spoken text differs from
+    ``base``'s: what a text rule does where it acts.
+    """
+    theirs = {(p.article, p.index): p for p in base}
     diffs = [
-        p.margin - theirs[(p.article, p.index)] for p in pieces if (p.article, p.index) in theirs
+        p.margin - other.margin
+        for p in pieces
+        if (other := theirs.get((p.article, p.index))) is not None
+        and (not text_changed or p.spoken != other.spoken)
     ]
     if not diffs:
         return None
     return _bootstrap(np.array(diffs), np.ones(len(diffs)), rounds)
+
+
+def changed_pieces(pieces: list[PieceScore], base: list[PieceScore]) -> int:
+    """How many pieces ``base`` also scored got a different spoken text."""
+    theirs = {(p.article, p.index): p.spoken for p in base}
+    return sum(
+        1
+        for p in pieces
+        if (p.article, p.index) in theirs and theirs[(p.article, p.index)] != p.spoken
+    )
 
 
 @dataclass
@@ -276,6 +294,8 @@ class VoiceReport:
     skipped_too_long: int
     margin: Interval
     versus_base: Interval | None
+    text_changed: int  # pieces whose spoken text differs from the base voice's
+    versus_base_changed: Interval | None  # the Δ over those pieces only
     classes: dict[str, Interval]
     right: float
     wrong: float
@@ -338,16 +358,19 @@ def markdown(
 ) -> str:
     """The result as Markdown tables."""
     lines = [
-        f"| voice | pieces | margin (nats/token) | Δ vs {base} | "
+        f"| voice | pieces | margin (nats/token) | Δ vs {base} | text changed | Δ there | "
         + " | ".join(CLASSES)
         + " | right | mismatched | audio s | wall s |",
-        "|---|---:|---|---|" + "---|" * len(CLASSES) + "---:|---:|---:|---:|",
+        "|---|---:|---|---|---:|---|" + "---|" * len(CLASSES) + "---:|---:|---:|---:|",
     ]
     for r in reports:
         delta = r.versus_base.show() if r.versus_base and r.voice != base else "–"
+        there = r.versus_base_changed.show() if r.versus_base_changed and r.voice != base else "–"
+        changed = str(r.text_changed) if r.voice != base else "–"
         classes = " | ".join(r.classes[c].show() for c in CLASSES)
         lines.append(
-            f"| {r.voice} | {r.pieces} | **{r.margin.show()}** | {delta} | {classes} "
+            f"| {r.voice} | {r.pieces} | **{r.margin.show()}** | {delta} | {changed} | {there} "
+            f"| {classes} "
             f"| {r.right:.2f} | {r.wrong:.2f} | {r.audio_s:.0f} | {r.seconds:.0f} |"
         )
     if worst:
@@ -434,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
                 too_long,
                 piece_margin(pieces, args.bootstrap),
                 None,
+                0,
+                None,
                 {c: class_margin(pieces, c, args.bootstrap) for c in CLASSES},
                 float(np.mean([p.right for p in pieces])) if pieces else 0.0,
                 float(np.mean([p.wrong for p in pieces])) if pieces else 0.0,
@@ -445,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
         for report in reports:
             report.versus_base = paired_difference(
                 results[report.voice], results[args.base], args.bootstrap
+            )
+            report.text_changed = changed_pieces(results[report.voice], results[args.base])
+            report.versus_base_changed = paired_difference(
+                results[report.voice], results[args.base], args.bootstrap, text_changed=True
             )
     worst: list[WorstWord] = []
     if args.worst and args.worst_voice in results:

@@ -7,6 +7,7 @@ marking every word, other espeak settings and voice variants.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -16,14 +17,8 @@ from sawt.config import EspeakSettings
 from sawt.speech.arabic.diacritics import diacritize_selectively
 from sawt.speech.arabic.lexicon import Lexicon
 from sawt.speech.arabic.spoken import spoken_form
-from sawt.speech.engines.espeak import EspeakEngine, _Library
+from sawt.speech.engines.espeak import EspeakEngine
 from sawt.text.tidy import tidy
-
-_WORDGAP = 7  # espeak_PARAMETER: pause between words, in units of 10 ms
-_RATE = 1
-_PITCH = 3
-_CHARS_UTF8 = 1
-_POS_CHARACTER = 1
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,6 @@ class Voice:
     about: str
     text: TextFn
     espeak: EspeakSettings = field(default_factory=EspeakSettings)
-    word_gap: int = 0  # extra pause between words, 10 ms units
 
     def spoken(self, original: str, context: Context) -> str:
         """What espeak hears for ``original``."""
@@ -77,6 +71,9 @@ _FIXES = {
     "number-marks": ("sawt.speech.arabic.spoken.mark_numbers", lambda text: text),
     "sukun-fix": ("sawt.speech.arabic.diacritics._split_double_sukun", lambda units: None),
     "pausal": ("sawt.speech.arabic.diacritics.pausal", lambda word: word),
+    "glides": ("sawt.speech.arabic.diacritics._separate_glides", lambda units: units),
+    "bare-glides": ("sawt.speech.arabic.diacritics.glide_reading", lambda token, marked: None),
+    "nisba": ("sawt.speech.arabic.diacritics._NISBA_ENDING", re.compile("(a)^b")),  # never
 }
 
 
@@ -98,7 +95,7 @@ def _frontend_without(*fixes: str) -> TextFn:
 
 
 def speak(voice: Voice, text: str) -> tuple[bytes, int]:
-    """espeak's PCM for ``text`` in ``voice`` (through sawt's engine unless a word gap is set).
+    """espeak's PCM for ``text`` in ``voice``, through sawt's engine.
 
     espeak-ng's audio is not bit-identical from call to call (noise in its wave
     generator; re-seeding its generator and libc's does not fix it): the same
@@ -106,29 +103,13 @@ def speak(voice: Voice, text: str) -> tuple[bytes, int]:
     about ±0.01, and it is inside the bootstrap intervals.
     """
     engine = EspeakEngine(voice.espeak)
-    if not voice.word_gap:
-        return engine.fetch(text), engine.sample_rate
-    library = _Library.get()
-    with library.lock:
-        lib = library.lib
-        lib.espeak_SetVoiceByName(voice.espeak.voice.encode())
-        lib.espeak_SetParameter(_RATE, voice.espeak.rate, 0)
-        lib.espeak_SetParameter(_PITCH, voice.espeak.pitch, 0)
-        lib.espeak_SetParameter(_WORDGAP, voice.word_gap, 0)
-        data = text.encode("utf-8") + b"\0"
-        library._buffer = bytearray()
-        try:
-            lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
-        finally:
-            lib.espeak_SetParameter(_WORDGAP, 0, 0)
-        pcm = bytes(library._buffer)
-    return pcm, library.sample_rate
+    return engine.fetch(text), engine.sample_rate
 
 
-# espeak as it was before issue 14 (voice "ar", 150 wpm, pitch 50): raw and baseline
+# espeak as it was before issue 14 (voice "ar", 150 wpm, pitch 50, no word gap): raw and baseline
 # keep it, so they stay what they measured then; the settings experiments of
 # issue 14 are variations of it. "frontend" uses sawt's current defaults.
-OLD = EspeakSettings(voice="ar", rate=150, pitch=50)
+OLD = EspeakSettings(voice="ar", rate=150, pitch=50, word_gap=0)
 
 
 def _old(**update: object) -> EspeakSettings:
@@ -147,6 +128,12 @@ VOICES: dict[str, Voice] = {
         ),
         Voice("frontend-old-voice", "this checkout's front end, espeak as before", _frontend, OLD),
         Voice(
+            "frontend-no-gap",
+            "this checkout's front end and voice without the word gap",
+            _frontend,
+            EspeakSettings(word_gap=0),
+        ),
+        Voice(
             "no-number-marks",
             "frontend without the number-word table",
             _frontend_without("number-marks"),
@@ -157,6 +144,21 @@ VOICES: dict[str, Voice] = {
         Voice(
             "no-pausal", "frontend with the model's case endings kept", _frontend_without("pausal")
         ),
+        Voice(
+            "no-glide-fix",
+            "frontend with vowelled و/ي after a vowel left to espeak (it merges them)",
+            _frontend_without("glides", "bare-glides", "nisba"),
+        ),
+        Voice(
+            "no-bare-glides",
+            "frontend with glides kept apart in marked words only, bare words left bare",
+            _frontend_without("bare-glides"),
+        ),
+        Voice(
+            "no-nisba",
+            "frontend with the nisba ending -ِيّ keeping its shadda and case vowel",
+            _frontend_without("nisba"),
+        ),
         # Experiments against the baseline (before issue 14's text fixes: pausal etc.
         # came later; see BENCHMARKS.md for which run used which text).
         Voice("numbers-only", "numbers, Latin and lexicon; no diacritics", _numbers_only, OLD),
@@ -165,8 +167,8 @@ VOICES: dict[str, Voice] = {
         Voice("rate-175", "espeak rate 175 wpm", _frontend, _old(rate=175)),
         Voice("pitch-35", "pitch 35", _frontend, _old(pitch=35)),
         Voice("pitch-65", "pitch 65", _frontend, _old(pitch=65)),
-        Voice("gap-2", "20 ms more between words", _frontend, OLD, word_gap=2),
-        Voice("gap-5", "50 ms more between words", _frontend, OLD, word_gap=5),
+        Voice("gap-2", "20 ms more between words", _frontend, _old(word_gap=20)),
+        Voice("gap-5", "50 ms more between words", _frontend, _old(word_gap=50)),
         Voice("ar+m3", "espeak variant m3", _frontend, _old(voice="ar+m3")),
         Voice("ar+f2", "espeak variant f2", _frontend, _old(voice="ar+f2")),
         Voice("ar+klatt", "espeak Klatt variant", _frontend, _old(voice="ar+klatt")),
@@ -177,8 +179,9 @@ VOICES: dict[str, Voice] = {
 def resolve(name: str) -> Voice:
     """A named voice, or ``TEXT@key=value;...`` with keys voice, rate, pitch and gap.
 
-    ``frontend@voice=ar+klatt;rate=130;gap=5`` is the front end's text spoken by the
-    Klatt variant at 130 words per minute with 50 ms more between words.
+    ``frontend@voice=ar+klatt;rate=130;gap=50`` is the front end's text spoken by the
+    Klatt variant at 130 words per minute with 50 ms more between words (gap is
+    espeak.word_gap, in ms; runs before this commit counted it in 10 ms steps).
     """
     if name in VOICES:
         return VOICES[name]
@@ -187,7 +190,6 @@ def resolve(name: str) -> Voice:
         raise KeyError(name)
     voice = VOICES[base]
     settings = voice.espeak.model_dump()
-    gap = voice.word_gap
     for pair in spec.split(";"):
         key, _, value = pair.partition("=")
         if key == "voice":
@@ -195,7 +197,7 @@ def resolve(name: str) -> Voice:
         elif key in ("rate", "pitch"):
             settings[key] = int(value)
         elif key == "gap":
-            gap = int(value)
+            settings["word_gap"] = int(value)
         else:
             raise KeyError(name)
-    return Voice(name, f"{voice.about}; {spec}", voice.text, EspeakSettings(**settings), gap)
+    return Voice(name, f"{voice.about}; {spec}", voice.text, EspeakSettings(**settings))

@@ -60,6 +60,7 @@ espeak:                                # the offline voice
   voice: ar
   rate: 130                            # words per minute (clearer than 150: BENCHMARKS.md)
   pitch: 50                            # 0-99
+  word_gap: 50                         # ms more between words (clearer: BENCHMARKS.md)
 """
 
 

@@ -87,6 +87,9 @@ class EspeakSettings(_Strict):
     # issue 14); episodes are about 15% longer.
     rate: int = Field(130, ge=80, le=450, description="words per minute")
     pitch: int = Field(50, ge=0, le=99)
+    # 50 ms more between words: 0.10 nats/token more intelligible to Whisper at
+    # 130 wpm (BENCHMARKS.md, issue 14); espeak counts it in steps of 10 ms.
+    word_gap: int = Field(50, ge=0, le=500, description="extra pause between words, ms")
 
 
 class GttsSettings(_Strict):

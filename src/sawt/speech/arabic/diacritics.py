@@ -15,11 +15,13 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from sawt.speech.arabic.phonemes import is_arabic_word, word_is_bad
+from sawt.speech.arabic.phonemes import is_arabic_word, to_ipa, word_is_bad
 
 SHADDA = "\u0651"
 SUKUN = "\u0652"
 FATHA = "\u064e"
+TATWEEL = "\u0640"
+_SHORT_VOWELS = "\u064e\u064f\u0650"
 _MARK = "\u064b-\u0652\u0670"  # tanween, short vowels, shadda, sukun, dagger alif
 _MARKS = re.compile(f"[{_MARK}]")
 _VOWEL_THEN_SHADDA = re.compile(f"([\u064b-\u0650\u0652\u0670]+){SHADDA}")
@@ -82,6 +84,7 @@ def adapt_for_espeak(word: str) -> str:
         if unit[0] == "إ" and not unit[1]:
             unit[1] = "\u0650"  # hamza below is always i; unmarked, espeak gives it no vowel
     _split_double_sukun(units)
+    units = _separate_glides(units)
     out = "".join(letter + marks for letter, marks in units)
     return _VOWEL_THEN_SHADDA.sub(lambda m: SHADDA + m[1], out)
 
@@ -98,6 +101,37 @@ def _split_double_sukun(units: list[list[str]]) -> None:
     for a, b in pairwise(letters[:-1]):
         if SUKUN in units[a][1] and SUKUN in units[b][1]:
             units[b][1] = units[b][1].replace(SUKUN, FATHA)
+
+
+def _separate_glides(units: list[list[str]]) -> list[list[str]]:
+    """Keep a vowelled و/ي after a short vowel a consonant, as espeak otherwise merges them.
+
+    espeak reads حَيَاة as ħaiaːt and تَوَقَّفَ as tauaqːafa: after a short vowel
+    it turns the glide into a diphthong or a long vowel. A tatweel before the
+    glide (حَـيَاة) keeps it a consonant (ħajaːt, tawaqːafa). A doubled glide is
+    also written twice, the first with sukun (سَيَّارَة → سَـيْيَارَة, sajjaːrat;
+    the nisba ending الفَرَنْسِيَّة, read ʔalfaransiːt, becomes ʔalfaransijjat).
+    """
+    out: list[list[str]] = []
+    for letter, marks in units:
+        previous = out[-1] if out else None
+        if (
+            letter in "وي"
+            and _has_short_vowel(marks)
+            and previous is not None
+            and previous[0] not in ("", TATWEEL)
+            and _has_short_vowel(previous[1])
+        ):
+            out.append([TATWEEL, ""])
+            if SHADDA in marks:
+                out.append([letter, SUKUN])
+                marks = marks.replace(SHADDA, "")
+        out.append([letter, marks])
+    return out
+
+
+def _has_short_vowel(marks: str) -> bool:
+    return any(vowel in marks for vowel in _SHORT_VOWELS)
 
 
 class _Model:
@@ -160,19 +194,47 @@ def diacritize_selectively(
 ) -> str:
     """Mark only the Arabic words espeak would read with an impossible syllable."""
     tokens = _TOKEN.findall(text)
-    bad = {
-        i
-        for i, tok in enumerate(tokens)
-        if is_arabic_word(tok) and mark_count(tok) < 2 and is_bad(_core(tok))
-    }
-    marked = align_marks(text, model(strip_marks(text))) if bad else None
+    bare = [i for i, tok in enumerate(tokens) if is_arabic_word(tok) and mark_count(tok) < 2]
+    bad = {i for i in bare if is_bad(_core(tokens[i]))}
+    glides = [i for i in bare if i not in bad and _GLIDE.search(_core(tokens[i]))]
+    marked = align_marks(text, model(strip_marks(text))) if bad or glides else None
     out = list(tokens)
     for i, token in enumerate(tokens):
         if i in bad and marked is not None and marked[i] is not None:
             out[i] = _best_reading(str(marked[i]), is_bad)
         elif mark_count(token):  # the writer's (or the lexicon's) own marks
             out[i] = _adapt_token(token)
+    if marked is not None:
+        for i in glides:
+            if (reading := marked[i]) is not None and (better := glide_reading(tokens[i], reading)):
+                out[i] = better
     return _respace(text, out)
+
+
+_GLIDE = re.compile("[^\\s][وي]")  # a و or ي that is not the first letter
+
+
+def glide_reading(token: str, marked: str) -> str | None:
+    """The model's reading of a bare word whose و/ي espeak would turn into a vowel, or None.
+
+    espeak reads a plain word well enough, except where a و or ي is a consonant
+    after a short vowel: بوفد (bi-wafd) comes out buːfd, طويلة tuːilt. When the
+    model's marks, glides kept apart, give espeak more w/j consonants than the
+    bare word does, the marked word is used (بِـوَفْد, biwafd); otherwise the
+    bare word stays.
+    """
+    reading = _adapt_token(marked)
+    if TATWEEL not in reading and not _DOUBLED_GLIDE.search(reading):
+        return None
+    before, after = to_ipa(_core(token)), to_ipa(_core(reading))
+    return reading if _glide_count(after) > _glide_count(before) else None
+
+
+_DOUBLED_GLIDE = re.compile(f"([وي]){SUKUN}\\1")
+
+
+def _glide_count(ipa: str) -> int:
+    return ipa.count("w") + ipa.count("j")
 
 
 _CASE_ENDING = re.compile("[\u064b-\u0650]+$")
@@ -185,11 +247,17 @@ def pausal(word: str) -> str:
     in pause form (الفَائِدَة) the words scored 0.10 nats/token better with
     Whisper (BENCHMARKS.md, issue 14). Sukun stays, and so does the vowel of a
     last letter with shadda (NFC puts the shadda last: أَنَّ keeps ʔanna) and the
-    tanween of -ًا, which is not last (its alif is).
+    tanween of -ًا, which is not last (its alif is). The nisba ending -ِيّ loses
+    its shadda too (المَغْرِبِيُّ → المَغْرِبِي, ʔalmaɣribiː).
     """
     if mark_count(word) < 2:
         return word
-    return _CASE_ENDING.sub("", word)
+    return _CASE_ENDING.sub("", _NISBA_ENDING.sub("\\1ي", word))
+
+
+# The nisba ending -iyy with its case vowel (المَغْرِبِيُّ): paused it is -ī, which is
+# what espeak says for a bare ي after kasra; marked, it said ʔalmaɣribijjiː.
+_NISBA_ENDING = re.compile("(\u0650)ي[\u064b-\u0651]+$")
 
 
 def _adapt_token(token: str) -> str:

@@ -22,6 +22,7 @@ _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _RATE = 1
 _PITCH = 3
+_WORDGAP = 7  # extra pause between words, in units of 10 ms
 
 _SynthCallback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
@@ -95,6 +96,7 @@ class _Library:
                 raise EngineError(f"espeak-ng has no voice '{settings.voice}'")
             lib.espeak_SetParameter(_RATE, settings.rate, 0)
             lib.espeak_SetParameter(_PITCH, settings.pitch, 0)
+            lib.espeak_SetParameter(_WORDGAP, round(settings.word_gap / 10), 0)
             data = text.encode("utf-8") + b"\0"
             self._buffer = bytearray()
             with _signals_held():
@@ -177,7 +179,9 @@ class EspeakEngine:
     def identity(self) -> str:
         """Engine, library version and voice settings."""
         s = self.settings
-        return f"espeak-ng {self._lib.version} voice={s.voice} rate={s.rate} pitch={s.pitch}"
+        return f"espeak-ng {self._lib.version} voice={s.voice} rate={s.rate} pitch={s.pitch}" + (
+            f" word_gap={s.word_gap}" if s.word_gap else ""
+        )
 
 
 def check() -> tuple[bool, str]:
