@@ -8,10 +8,15 @@ its wheel (anything that downloads at run time was left out: see BENCHMARKS.md).
 (which words get marks, pause form, espeak adaptation) stays the same.
 
     PYTHONPATH=src python bench/diacritizers.py [NAME ...]
+    PYTHONPATH=src python bench/diacritizers.py --changed out.json
 
-prints, for each diacritiser, its speed on the sample article (seconds per
-1,000 characters, one piece per call as the front end calls it, after a warm-up
-call) and how many of the words the front end marks it marked, on the corpus.
+The first prints, for each diacritiser, its speed on the sample article
+(seconds per 1,000 characters, one piece per call as the front end calls it,
+best of three after a warm-up call) and how many of the words the front end
+marks it marked, on the corpus. The second reads ``intelligibility.py --json``
+output and gives each ``frontend-NAME`` voice's paired difference against
+``frontend`` on the pieces whose spoken text the swap changed (the others only
+differ by espeak's noise).
 
 The packages are not dependencies of sawt or of the ``bench`` extra; install the
 ones to try: ``pip install dengjen-tashkeel-py mishkal arabic-diacritizer``
@@ -237,5 +242,50 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def changed(path: Path, rounds: int = 2000) -> int:
+    """Paired Δ against ``frontend`` on the pieces a ``frontend-NAME`` voice speaks differently."""
+    import json
+
+    import numpy as np
+    from intelligibility import CORPUS, _bootstrap, load_items
+    from voices import VOICES
+
+    per_piece: dict[str, list[dict[str, object]]] = json.loads(path.read_text("utf-8"))["per_piece"]
+    items = {(i.article, i.index): i for i in load_items(CORPUS, 160)}
+
+    def margins(voice: str) -> dict[tuple[str, int], float]:
+        return {
+            (str(p["article"]), int(str(p["index"]))): float(str(p["right"]))
+            - float(str(p["wrong"]))
+            for p in per_piece[voice]
+        }
+
+    base = margins("frontend")
+    frontend = VOICES["frontend"]
+    print("| voice | pieces changed | Δ on them |")
+    print("|---|---:|---|")
+    for voice in per_piece:
+        if not voice.startswith("frontend-") or voice not in VOICES:
+            continue
+        ours = margins(voice)
+        diffs = [
+            ours[key] - base[key]
+            for key, item in items.items()
+            if key in ours
+            and key in base
+            and VOICES[voice].spoken(item.original, item.context)
+            != frontend.spoken(item.original, item.context)
+        ]
+        if not diffs:
+            print(f"| {voice} | 0 | – |")
+            continue
+        d = _bootstrap(np.array(diffs), np.ones(len(diffs)), rounds)
+        print(f"| {voice} | {len(diffs)} | {d.mean:+.2f} [{d.low:+.2f}, {d.high:+.2f}] |")
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--changed"]:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        sys.exit(changed(Path(sys.argv[2])))
     sys.exit(main(sys.argv[1:]))
