@@ -11,7 +11,10 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from unittest import mock
+
+from diacritizers import DIACRITIZERS, model
 
 from sawt.config import EspeakSettings
 from sawt.speech.arabic.diacritics import diacritize_selectively
@@ -94,6 +97,22 @@ def _frontend_without(*fixes: str) -> TextFn:
     return text
 
 
+def _frontend_with(diacritizer: str) -> TextFn:
+    """The front end with another diacritiser: same words marked, same adaptation."""
+    swapped = partial(diacritize_selectively, model=model(diacritizer))
+
+    def text(original: str, context: Context) -> str:
+        with mock.patch("sawt.speech.arabic.spoken.diacritize_selectively", swapped):
+            return _frontend(original, context)
+
+    return text
+
+
+# Not run: rawi-v2-int8+rawi-v3-int8 gives rawi-ensemble's marks on every word of the corpus.
+_SAME_MARKS = ("rawi-ensemble", "rawi-v2-int8-rawi-v3-int8")
+_OTHER_DIACRITIZERS = [n for n in DIACRITIZERS if n not in _SAME_MARKS]
+
+
 def speak(voice: Voice, text: str) -> tuple[bytes, int]:
     """espeak's PCM for ``text`` in ``voice``, through sawt's engine.
 
@@ -172,6 +191,16 @@ VOICES: dict[str, Voice] = {
         Voice("ar+m3", "espeak variant m3", _frontend, _old(voice="ar+m3")),
         Voice("ar+f2", "espeak variant f2", _frontend, _old(voice="ar+f2")),
         Voice("ar+klatt", "espeak Klatt variant", _frontend, _old(voice="ar+klatt")),
+        # Other diacritisers from PyPI in the front end (bench/diacritizers.py; not installed
+        # by the bench extra: a voice whose package is missing fails when it runs).
+        *(
+            Voice(
+                f"frontend-{name}",
+                f"frontend with {DIACRITIZERS[name].about}",
+                _frontend_with(name),
+            )
+            for name in _OTHER_DIACRITIZERS
+        ),
     )
 }
 
