@@ -224,7 +224,18 @@ def _start(folder: Path, tmp: Path, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """Ctrl-C reaches sawt as it does at a terminal.
+
+    A shell starts background jobs with SIGINT ignored, and Python keeps an
+    ignored SIGINT ignored (so does sawt: `nohup sawt render … &` must not stop
+    on Ctrl-C). Tests run from such a job would see the render finish instead.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _speaking(tmp: Path, proc: subprocess.Popen[str], count: int = 1) -> None:
