@@ -30,6 +30,7 @@ from sawt.publishing.serve import preview_rewrite
 from sawt.starter import STARTER, starter_text
 from tests.conftest import run_sawt, sawt_env
 from tests.fakegoogle import FakeGoogle
+from tests.standin.testing import fresh
 
 SHORT = "# عنوان قصير\n\nهذه فقرة أولى قصيرة. وهذه جملة ثانية فيها.\n"
 OTHER = "# مقال آخر\n\nفقرة عن الطقس في المدينة. والجو معتدل اليوم.\n"
@@ -114,9 +115,7 @@ def test_single_then_batch_then_single_renders_once(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def google_refuses(server: FakeGoogle) -> Iterator[FakeGoogle]:
-    server.faults.clear()
-    server.wait_idle()
-    server.reset_counts()
+    fresh(server)
     server.faults.set("403", times=None)  # Google blocks this client: no answer will do
     yield server
     server.faults.clear()

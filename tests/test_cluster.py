@@ -30,6 +30,7 @@ from tests.conftest import SAMPLE, ffmpeg_pcm, run_sawt, sawt_env
 from tests.fakegoogle import FakeGoogle
 from tests.fakesite import ARTICLES, FakeSite
 from tests.longtext import long_article
+from tests.standin.testing import fresh
 
 pytest.importorskip("celery", reason="the cluster extra is not installed")
 redis = pytest.importorskip("redis", reason="the cluster extra is not installed")
@@ -399,10 +400,7 @@ def test_the_same_batch_enqueued_twice_at_once(
 
 @pytest.fixture()
 def google(server: FakeGoogle) -> FakeGoogle:
-    server.faults.clear()
-    server.latency_ms = 30
-    server.wait_idle()
-    server.reset_counts()
+    fresh(server, latency_ms=30)
     return server
 
 

@@ -27,6 +27,7 @@ from sawt.speech.engines.edge import EdgeEngine, pack_payload, unpack_payload
 from tests.conftest import SAMPLE, run_sawt
 from tests.fakeedge import FakeEdge, words_of
 from tests.fakegoogle import FakeGoogle
+from tests.standin.testing import fresh
 
 FAST = {"backoff": 0.01, "backoff_max": 0.05, "timeout": 2.0, "retries": 4, "rate_limit": 100}
 RATE = 44100  # the episode MP3's sample rate
@@ -42,12 +43,7 @@ def _restore_tls_contexts(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture()
 def fake(edge_server: FakeEdge, monkeypatch: pytest.MonkeyPatch) -> FakeEdge:
     """The stand-in, reset; each test's settings name their own cache."""
-    edge_server.faults.clear()
-    edge_server.faults.hang_s = 5  # longer than any client time limit here
-    edge_server.faults.slow_ms = 300
-    edge_server.latency_ms = 0
-    edge_server.wait_idle()
-    edge_server.reset_counts()
+    fresh(edge_server, hang_s=5, slow_ms=300)  # hangs longer than any client time limit here
     monkeypatch.delenv("SAWT_CACHE_DIR", raising=False)
     return edge_server
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import array
 import asyncio
-import http.client
 import math
 import re
 import ssl
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +28,7 @@ from tests.fakeedge.audio import (
     TICKS_PER_SECOND,
     ffmpeg_exe,
 )
+from tests.standin.testing import burst, connect_status, fresh, new_threads, standalone
 
 ROOT = Path(__file__).resolve().parent.parent
 VOICE = "ar-SA-HamedNeural"
@@ -107,13 +106,7 @@ def expected_events(speech: Speech) -> list[Chunk]:
 @pytest.fixture()
 def fake(edge_server: FakeEdge) -> Iterator[FakeEdge]:
     """The shared stand-in, reset, with edge-tts trusting it."""
-    edge_server.faults.clear()
-    edge_server.faults.slow_ms = 1500
-    edge_server.faults.hang_s = 30
-    edge_server.latency_ms = 0
-    edge_server.resume()
-    edge_server.wait_idle()
-    edge_server.reset_counts()
+    fresh(edge_server)
     with trusted(edge_server):
         yield edge_server
 
@@ -229,28 +222,11 @@ def test_client_verifies_tls(edge_server: FakeEdge) -> None:
 
 def test_concurrent_turns(fake: FakeEdge) -> None:
     texts = [f"جملة رقم {i}" for i in range(6)]
-    results: dict[str, bytes] = {}
-    errors: list[BaseException] = []
-
-    def worker(text: str) -> None:
-        try:
-            results[text] = speak(fake, text)[0]
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-
-    fake.pause()
-    threads = [threading.Thread(target=worker, args=(t,)) for t in texts]
-    for thread in threads:
-        thread.start()
-    try:
-        assert fake.wait_in_flight(6, timeout=20)
-    finally:
-        fake.resume()
-        for thread in threads:
-            thread.join(30)
-    assert not errors
+    seen = burst(fake, lambda text: speak(fake, text)[0], texts)
+    assert seen.all_in_flight
+    assert not seen.errors
     assert fake.peak_in_flight == 6
-    assert all(results[t] == fake.speech(t, VOICE).mp3 for t in texts)
+    assert all(seen.answers[t] == fake.speech(t, VOICE).mp3 for t in texts)
 
 
 # ---------------------------------------------------------------- faults
@@ -419,12 +395,7 @@ def test_handshake_is_checked(fake: FakeEdge) -> None:
 
 
 def test_connect_to_other_hosts_is_refused(fake: FakeEdge) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
-    try:
-        conn.request("CONNECT", "example.com:443")
-        assert conn.getresponse().status == 403
-    finally:
-        conn.close()
+    assert connect_status(fake, "example.com:443") == 403
     assert fake.connect_count == 0
 
 
@@ -447,19 +418,13 @@ def test_clean_shutdown_ends_hangs() -> None:
     fake.close()
     thread.join(20)
     assert not thread.is_alive()
-    leftover = [t.name for t in threading.enumerate() if t not in before]
-    assert leftover == []
+    assert new_threads(before) == []
 
 
 def test_standalone_module() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakeedge", "--port", "0", "--fault", "429:1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        port = re.fullmatch(r"PORT (\d+)\n", proc.stdout.readline())
-        ca = re.fullmatch(r"CA (.+)\n", proc.stdout.readline())
+    with standalone("tests.fakeedge", "--port", "0", "--fault", "429:1") as run:
+        port = re.fullmatch(r"PORT (\d+)\n", run.line())
+        ca = re.fullmatch(r"CA (.+)\n", run.line())
         assert port and ca
         ctx = ssl.create_default_context(cafile=ca.group(1))
         proxy = f"http://127.0.0.1:{port.group(1)}"
@@ -470,8 +435,5 @@ def test_standalone_module() -> None:
                 asyncio.run(_collect(comm))
             audio, _ = asyncio.run(_collect(edge_tts.Communicate(HELLO, VOICE, proxy=proxy)))
         assert audio == synth_speech(HELLO, VOICE).mp3
-    finally:
-        proc.terminate()
-        _out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert "served 2 turns" in err
+    assert run.returncode == 0, run.stderr
+    assert "served 2 turns" in run.stderr

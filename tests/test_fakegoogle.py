@@ -11,9 +11,7 @@ import math
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from tests.fakegoogle import (
     synth_mp3,
 )
 from tests.fakegoogle.server import CertBackend, ffmpeg_exe, server_ssl_context
+from tests.standin.testing import burst, connect_status, fresh, new_threads, standalone
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = "مرحبا بالعالم"  # 13 characters
@@ -95,12 +94,7 @@ def direct_session() -> requests.Session:
 @pytest.fixture()
 def fake(server: FakeGoogle, monkeypatch: pytest.MonkeyPatch) -> FakeGoogle:
     """The shared server, reset, with gTTS routed to it."""
-    server.faults.clear()
-    server.faults.slow_ms = 1500
-    server.faults.hang_s = 30
-    server.latency_ms = 0
-    server.resume()
-    server.reset_counts()
+    fresh(server)
     route_through(monkeypatch, server)
     return server
 
@@ -188,28 +182,11 @@ def test_gtts_cli_subprocess(fake: FakeGoogle, tmp_path: Path) -> None:
 
 def test_concurrent_connections(fake: FakeGoogle) -> None:
     texts = [f"جملة رقم {i}" for i in range(8)]
-    results: dict[str, bytes] = {}
-    errors: list[BaseException] = []
-
-    def worker(text: str) -> None:
-        try:
-            results[text] = speak(text)
-        except BaseException as exc:  # surfaced by the assertion below
-            errors.append(exc)
-
-    fake.pause()  # every request is held once counted: all 8 must be in at once
-    threads = [threading.Thread(target=worker, args=(t,)) for t in texts]
-    for thread in threads:
-        thread.start()
-    try:
-        assert fake.wait_in_flight(8, timeout=20)
-    finally:
-        fake.resume()
-        for thread in threads:
-            thread.join(30)
-    assert not errors
+    seen = burst(fake, speak, texts)  # every request is held once counted: all 8 at once
+    assert seen.all_in_flight
+    assert not seen.errors
     assert fake.peak_in_flight == 8
-    assert all(results[t] == fake.audio(t, "ar", False) for t in texts)
+    assert all(seen.answers[t] == fake.audio(t, "ar", False) for t in texts)
     assert fake.wait_idle(timeout=20)
 
 
@@ -343,8 +320,7 @@ def test_timeout_hang_and_clean_shutdown(monkeypatch: pytest.MonkeyPatch) -> Non
     port = fake.port
     fake.stop()
     session.close()
-    leftover = [t.name for t in threading.enumerate() if t not in before]
-    assert leftover == []
+    assert new_threads(before) == []
     with pytest.raises(OSError):
         http.client.HTTPConnection("127.0.0.1", port, timeout=5).connect()
 
@@ -373,12 +349,7 @@ def test_parse_tts_body_roundtrip() -> None:
 
 
 def test_connect_to_other_hosts_is_refused(fake: FakeGoogle) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
-    try:
-        conn.request("CONNECT", "example.com:443")
-        assert conn.getresponse().status == 403
-    finally:
-        conn.close()
+    assert connect_status(fake, "example.com:443") == 403
     assert fake.connect_count == 0
 
 
@@ -399,14 +370,10 @@ def test_cert_backends(backend: CertBackend, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_standalone_module(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakegoogle", "--port", "0", "--latency-ms", "5",
-         "--fault", "503:1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
+    with standalone(
+        "tests.fakegoogle", "--port", "0", "--latency-ms", "5", "--fault", "503:1"
+    ) as run:
+        line = run.line()
         match = re.fullmatch(r"PORT (\d+)\n", line)
         assert match, line
         url = f"http://127.0.0.1:{match.group(1)}{TTS_PATH}"
@@ -416,8 +383,5 @@ def test_standalone_module(tmp_path: Path) -> None:
             answer = session.post(url, data=body, timeout=30)
         assert answer.status_code == 200
         assert extract_audio(answer.text) == synth_mp3(HELLO)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert "served 2 TTS requests" in err
+    assert run.returncode == 0, run.stderr
+    assert "served 2 TTS requests" in run.stderr

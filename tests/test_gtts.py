@@ -21,6 +21,7 @@ from sawt.speech.engines.gtts import GttsEngine
 from sawt.speech.trim import trim_silence
 from tests.conftest import SAMPLE
 from tests.fakegoogle import FakeGoogle
+from tests.standin.testing import fresh
 
 FAST = {"backoff": 0.01, "backoff_max": 0.05, "timeout": 2.0, "retries": 4, "rate_limit": 100}
 
@@ -28,12 +29,7 @@ FAST = {"backoff": 0.01, "backoff_max": 0.05, "timeout": 2.0, "retries": 4, "rat
 @pytest.fixture()
 def fake(server: FakeGoogle, monkeypatch: pytest.MonkeyPatch) -> FakeGoogle:
     """The stand-in, reset, with this process's gTTS routed to it."""
-    server.faults.clear()
-    server.faults.hang_s = 3  # longer than any client timeout here
-    server.faults.slow_ms = 1500
-    server.latency_ms = 0
-    server.wait_idle()  # hangs left over from an earlier test end first
-    server.reset_counts()
+    fresh(server, hang_s=3)  # hangs longer than any client timeout here
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SAWT_CACHE_DIR")  # each test's settings name its own cache

@@ -11,14 +11,15 @@ raw MPEG-2 Layer III frames, 24 kHz mono, 48 kbps CBR, no ID3 or Xing header.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
+
+from tests.standin.ffmpeg import encode_mp3 as encode_raw_mp3
+from tests.standin.ffmpeg import ffmpeg_exe as ffmpeg_exe  # re-exported for the tests
 
 SAMPLE_RATE = 24000
 BITRATE = 48000
@@ -192,28 +193,13 @@ def synth_pcm(
     return pcm, tuple(words), tuple(sentences)
 
 
-@functools.cache
-def ffmpeg_exe() -> str:
-    """The ffmpeg binary bundled in the imageio-ffmpeg wheel (a sawt dependency)."""
-    import imageio_ffmpeg
-
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
-
-
 def encode_mp3(pcm: bytes) -> bytes:
     """24 kHz mono PCM → 48 kbps CBR MP3 frames, byte-identical for the same input."""
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error",
+    args = [
         "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
         "-c:a", "libmp3lame", "-b:a", "48k",
-        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1",
-        "-write_xing", "0", "-id3v2_version", "0",
-        "-f", "mp3", "pipe:1",
     ]  # fmt: skip
-    proc = subprocess.run(cmd, input=pcm, capture_output=True, check=False, timeout=120)
-    if proc.returncode != 0 or not proc.stdout:
-        raise RuntimeError(f"ffmpeg failed: {proc.stderr.decode('utf-8', 'replace')[-500:]}")
-    return proc.stdout
+    return encode_raw_mp3(args, pcm, timeout=120)
 
 
 def synth_speech(text: str, voice: str, rate: str = "+0%", pitch: str = "+0Hz") -> Speech:

@@ -19,30 +19,25 @@ runtime through :attr:`FakeEdge.faults`.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import json
-import logging
 import select
-import socket
 import ssl
-import struct
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
+
+from tests.standin.memo import Memo
+from tests.standin.server import Abort, LoopbackServer, StandIn, StandInHandler
 
 from . import protocol as proto
 from .audio import BYTES_PER_SECOND, FRAME_BYTES, TICKS_PER_SECOND, Boundary, Speech, synth_speech
 from .faults import Fault, Faults
 from .tls import client_context, make_pems, server_context
-
-log = logging.getLogger(__name__)
 
 #: Voices the stand-in knows (a few of the service's Arabic ones and edge-tts's default).
 VOICES: dict[str, tuple[str, str, str]] = {
@@ -93,89 +88,18 @@ def voice_list() -> list[dict[str, Any]]:
     return out
 
 
-class _Abort(Exception):
-    """Stop handling this connection without writing anything more."""
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # FakeEdge.stop() joins the threads itself
-    request_queue_size = 128
-
-    def __init__(self, owner: FakeEdge, port: int) -> None:
-        self.owner = owner
-        super().__init__(("127.0.0.1", port), _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        thread = threading.Thread(
-            target=self.process_request_thread,
-            args=(request, client_address),
-            name=f"fakeedge-conn-{client_address[1]}",
-            daemon=True,
-        )
-        self.owner._threads_started(thread)
-        thread.start()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("connection error from %s", client_address, exc_info=True)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(StandInHandler):
     """CONNECT, then TLS, then a WebSocket upgrade (or the voice list) on one port."""
 
-    protocol_version = "HTTP/1.1"
     server_version = "Microsoft-HTTPAPI/2.0"
-    sys_version = ""
-    timeout = 30
-    server: _HTTPServer
-
-    def setup(self) -> None:
-        super().setup()
-        self.tunneled = False
-        self.server.owner._register(self)
-
-    def handle(self) -> None:
-        try:
-            super().handle()
-        except (_Abort, OSError, ValueError):
-            self.close_connection = True
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except (OSError, ValueError):
-            pass
-        finally:
-            if self.tunneled:
-                with contextlib.suppress(OSError):
-                    self.connection.close()
-            self.server.owner._unregister(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def abort_io(self) -> None:
-        """Wake this handler's thread from any blocking read (used by stop())."""
-        with contextlib.suppress(OSError):
-            socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
+    server: LoopbackServer[FakeEdge]
 
     def do_CONNECT(self) -> None:
         host, _, port = self.path.rpartition(":")
         if host.lower() not in (proto.HOST, "localhost") or port != "443":
             self.send_plain(403, "Forbidden", f"fakeedge intercepts {proto.HOST}:443 only")
             return
-        self.server.owner._count_connect()
-        self.send_response(200, "Connection established")
-        self.end_headers()
-        self.wfile.flush()
-        self.rfile.close()
-        self.wfile.close()
-        tls = self.server.owner.ssl_context.wrap_socket(self.connection, server_side=True)
-        self.connection = self.request = tls
-        self.rfile = tls.makefile("rb")
-        self.wfile = tls.makefile("wb")
-        self.tunneled = True
-        self.close_connection = False
+        self.open_tunnel()
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -185,38 +109,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.owner._serve_voices(self)
         else:
             self.send_plain(404, "Not Found", "not found")
-
-    # -- HTTP answers ---------------------------------------------------------------
-
-    def send_plain(
-        self,
-        status: int,
-        reason: str,
-        body: str,
-        content_type: str = "text/plain; charset=utf-8",
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        """A complete answer with a Content-Length (send_response adds a Date header)."""
-        data = body.encode()
-        self.send_response(status, reason)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
-
-    def reset(self) -> None:
-        """Drop the connection with a TCP RST and stop handling it."""
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        for stream in (self.rfile, self.wfile):
-            with contextlib.suppress(OSError, ValueError):
-                stream.close()
-        with contextlib.suppress(OSError):
-            self.connection.close()
-        raise _Abort
 
     # -- WebSocket ----------------------------------------------------------------------
 
@@ -275,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             if stop.is_set():
-                raise _Abort
+                raise Abort
             # select on the socket: a timed-out read would break the buffered reader.
             readable, _, _ = select.select([self.connection], [], [], min(left, 0.1))
             if not readable:
@@ -283,10 +175,10 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 opcode, _ = self.read_message()
             except (ConnectionError, OSError, ValueError, proto.ProtocolError):
-                raise _Abort from None
+                raise Abort from None
             if opcode == proto.CLOSE:
                 self.send_close(1000)
-                raise _Abort
+                raise Abort
 
     def await_close(self) -> None:
         """Wait for the client's close frame and answer it (or for it to hang up)."""
@@ -300,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
 
-class FakeEdge:
+class FakeEdge(StandIn[RequestRecord]):
     """Edge read-aloud stand-in on ``127.0.0.1``, served from background threads.
 
     Usage, in process::
@@ -311,123 +203,33 @@ class FakeEdge:
             ...
 
     For sawt in a subprocess: ``edge: {proxy: <proxy_url>, ca_file: <ca_file>}``.
+    Lifecycle, counters (:attr:`request_count` counts turns, :attr:`text_counts`,
+    :attr:`requests_log`, ...) and flow control (:meth:`pause`, :meth:`wait_idle`,
+    ...) are :class:`~tests.standin.server.StandIn`'s.
     """
 
+    name = "fakeedge"
+    handler_class = _Handler
+    faults: Faults
+
     def __init__(self, port: int = 0, latency_ms: float = 0.0) -> None:
+        super().__init__(port, latency_ms, server_context())
         self.faults = Faults()
-        #: Delay before every turn's answer, in milliseconds.
-        self.latency_ms = latency_ms
-        self.ssl_context = server_context()
         self._ca_dir = tempfile.TemporaryDirectory(prefix="fakeedge-ca-")
         self.ca_file = Path(self._ca_dir.name) / "fakeedge-ca.pem"
         self.ca_file.write_bytes(make_pems().ca_cert)
-        self._requested_port = port
-        self._httpd: _HTTPServer | None = None
-        self._serve_thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._gate = threading.Event()
-        self._gate.set()
-        self._lock = threading.Condition()
-        self._handlers: set[_Handler] = set()
-        self._threads: list[threading.Thread] = []
-        self._speech: dict[tuple[str, str, str, str], Speech] = {}
-        self._speech_lock = threading.Lock()
-        self._total = 0
-        self._connects = 0
+        self._speech: Memo[tuple[str, str, str, str], Speech] = Memo()
         self._voice_lists = 0
-        self._texts: collections.Counter[str] = collections.Counter()
-        self._log: list[RequestRecord] = []
-        self._in_flight = 0
-        self._peak_in_flight = 0
-
-    # -- lifecycle -----------------------------------------------------------------------
-
-    def start(self) -> FakeEdge:
-        """Bind and serve in a background thread; returns self."""
-        if self._httpd is not None:
-            raise RuntimeError("already started")
-        self._stop.clear()
-        self._httpd = _HTTPServer(self, self._requested_port)
-        self._serve_thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fakeedge-serve",
-            daemon=True,
-        )
-        self._serve_thread.start()
-        return self
-
-    def stop(self, join_timeout: float = 5.0) -> None:
-        """Stop serving: end hangs, close connections, join threads."""
-        httpd = self._httpd
-        if httpd is None:
-            return
-        self._stop.set()
-        self._gate.set()
-        httpd.shutdown()
-        httpd.server_close()
-        with self._lock:
-            handlers = list(self._handlers)
-            threads = list(self._threads)
-        for handler in handlers:
-            handler.abort_io()
-        for thread in threads:
-            thread.join(join_timeout)
-        if self._serve_thread is not None:
-            self._serve_thread.join(join_timeout)
-        self._httpd = None
-        self._serve_thread = None
-        with self._lock:
-            self._threads = [t for t in self._threads if t.is_alive()]
 
     def close(self) -> None:
         """Stop and remove the CA file."""
         self.stop()
         self._ca_dir.cleanup()
 
-    def __enter__(self) -> FakeEdge:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # -- addresses and trust ------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        """The bound port (the server must be started)."""
-        if self._httpd is None:
-            raise RuntimeError("not started")
-        return int(self._httpd.server_address[1])
-
-    @property
-    def proxy_url(self) -> str:
-        """``http://127.0.0.1:PORT``, for edge-tts's ``proxy`` argument."""
-        return f"http://127.0.0.1:{self.port}"
-
     @staticmethod
     def client_ssl_context() -> ssl.SSLContext:
         """A client context trusting certifi's roots and this stand-in's CA."""
         return client_context()
-
-    # -- counters -------------------------------------------------------------------------------
-
-    @property
-    def request_count(self) -> int:
-        """WebSocket turns received (any outcome, refused upgrades included)."""
-        with self._lock:
-            return self._total
-
-    @property
-    def connect_count(self) -> int:
-        """Proxy tunnels (CONNECT) accepted."""
-        with self._lock:
-            return self._connects
 
     @property
     def voice_list_count(self) -> int:
@@ -435,103 +237,20 @@ class FakeEdge:
         with self._lock:
             return self._voice_lists
 
-    @property
-    def text_counts(self) -> collections.Counter[str]:
-        """Copy of the per-text turn counter."""
-        with self._lock:
-            return collections.Counter(self._texts)
-
-    @property
-    def requests_log(self) -> list[RequestRecord]:
-        """Copy of the turn log."""
-        with self._lock:
-            return list(self._log)
-
-    @property
-    def in_flight(self) -> int:
-        """Turns being answered now."""
-        with self._lock:
-            return self._in_flight
-
-    @property
-    def peak_in_flight(self) -> int:
-        """Most turns answered at once since the last reset."""
-        with self._lock:
-            return self._peak_in_flight
-
     def reset_counts(self) -> None:
         """Zero every counter and empty the log (faults are not touched)."""
         with self._lock:
-            self._total = 0
-            self._connects = 0
+            super().reset_counts()
             self._voice_lists = 0
-            self._texts.clear()
-            self._log.clear()
-            self._peak_in_flight = self._in_flight
-
-    # -- flow control ----------------------------------------------------------------------------
-
-    def pause(self) -> None:
-        """Hold every turn (after it is counted) until :meth:`resume`."""
-        self._gate.clear()
-
-    def resume(self) -> None:
-        """Release held turns."""
-        self._gate.set()
-
-    def wait_in_flight(self, n: int, timeout: float = 10.0) -> bool:
-        """Block until at least ``n`` turns are in flight; False on timeout."""
-        with self._lock:
-            return self._lock.wait_for(lambda: self._in_flight >= n, timeout)
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until no turn is in flight; False on timeout."""
-        with self._lock:
-            return self._lock.wait_for(lambda: self._in_flight == 0, timeout)
-
-    # -- audio ------------------------------------------------------------------------------------
 
     def speech(
         self, text: str, voice: str = "ar-SA-HamedNeural", rate: str = "+0%", pitch: str = "+0Hz"
     ) -> Speech:
         """What the stand-in says for this request (cached)."""
         key = (text, voice, rate, pitch)
-        with self._speech_lock:
-            cached = self._speech.get(key)
-        if cached is None:
-            cached = synth_speech(text, voice, rate, pitch)
-            with self._speech_lock:
-                cached = self._speech.setdefault(key, cached)
-        return cached
+        return self._speech.get(key, lambda: synth_speech(text, voice, rate, pitch))
 
-    # -- internals used by the handler --------------------------------------------------------------
-
-    def _threads_started(self, thread: threading.Thread) -> None:
-        with self._lock:
-            self._threads = [t for t in self._threads if t.is_alive()]
-            self._threads.append(thread)
-
-    def _register(self, handler: _Handler) -> None:
-        with self._lock:
-            self._handlers.add(handler)
-
-    def _unregister(self, handler: _Handler) -> None:
-        with self._lock:
-            self._handlers.discard(handler)
-
-    def _count_connect(self) -> None:
-        with self._lock:
-            self._connects += 1
-
-    def _wait(self, seconds: float) -> None:
-        if seconds > 0 and self._stop.wait(seconds):
-            raise _Abort
-
-    def _record(self, record: RequestRecord) -> None:
-        with self._lock:
-            self._log.append(record)
-            if record.text:
-                self._texts[record.text] += 1
+    # -- the service -------------------------------------------------------------------------
 
     def _serve_voices(self, handler: _Handler) -> None:
         query = {k: v[0] for k, v in parse_qs(urlsplit(handler.path).query).items()}
@@ -552,25 +271,15 @@ class FakeEdge:
             shake = proto.check_handshake(handler.path, headers)
         except proto.ProtocolError as exc:
             bad_token = isinstance(exc, proto.BadToken)
-            with self._lock:
-                self._total += 1
-            self._record(RequestRecord("", "", "", "", "bad_token" if bad_token else "bad_request"))
+            self._refused(
+                RequestRecord("", "", "", "", "bad_token" if bad_token else "bad_request")
+            )
             if bad_token:
                 handler.send_plain(403, "Forbidden", str(exc))
             else:
                 handler.send_plain(400, "Bad Request", str(exc))
             return
-        with self._lock:
-            fault = self.faults.draw()
-            self._total += 1
-            self._in_flight += 1
-            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
-            self._lock.notify_all()
-        try:
-            self._gate.wait()
-            if self._stop.is_set():
-                raise _Abort
-            self._wait(self.latency_ms / 1000)
+        with self._admitted(self.faults.draw) as fault:
             if fault is not None and fault.at_handshake:
                 self._record(RequestRecord("", "", "", "", fault.value))
                 self._refuse(handler, fault)
@@ -590,14 +299,11 @@ class FakeEdge:
                 fault = self.faults.draw_for_text(ssml.text)
             unknown = ssml.voice not in VOICES
             outcome = fault.value if fault else ("unknown_voice" if unknown else "ok")
-            self._record(RequestRecord(ssml.text, ssml.voice, ssml.rate, ssml.pitch, outcome))
+            record = RequestRecord(ssml.text, ssml.voice, ssml.rate, ssml.pitch, outcome)
+            self._record(record, record.text or None)
             if unknown and fault is None:
                 fault = Fault.NO_AUDIO
             self._turn(handler, fault, config, ssml)
-        finally:
-            with self._lock:
-                self._in_flight -= 1
-                self._lock.notify_all()
 
     def _refuse(self, handler: _Handler, fault: Fault) -> None:
         if fault is Fault.RESET:
@@ -641,7 +347,7 @@ class FakeEdge:
             sent = self._send_audio(handler, rid, stream_id, mp3, sent, upto)
             if fault is Fault.STALL:
                 handler.hang(self.faults.hang_s, self._stop)
-                raise _Abort
+                raise Abort
             if fault in stop_after and n >= stop_after[fault]:
                 if fault is Fault.DROP:
                     handler.reset()

@@ -10,57 +10,24 @@ SIGTERM. Point a client at it with ``HTTPS_PROXY=http://127.0.0.1:<n>``
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from types import FrameType
 
-from .server import FakeGoogle, Fault
+from tests.standin import cli
 
-
-def _fault_spec(value: str) -> tuple[Fault, int | None]:
-    """``KIND`` or ``KIND:N`` (N requests) or ``KIND:*`` (every request)."""
-    kind, _, times = value.partition(":")
-    try:
-        fault = Fault.parse(kind)
-    except ValueError:
-        choices = ", ".join(f.value for f in Fault)
-        raise argparse.ArgumentTypeError(f"unknown fault {kind!r} (one of {choices})") from None
-    if times in ("*", "all"):
-        return fault, None
-    try:
-        count = int(times) if times else 1
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad count in {value!r}") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"count must be >= 1 in {value!r}")
-    return fault, count
+from .server import TRANSIENT_FAULTS, FakeGoogle, Fault
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m tests.fakegoogle",
-        description="Fake Google Translate TTS endpoint on 127.0.0.1 (proxy + plain HTTP).",
+    parser = cli.parser(
+        "python -m tests.fakegoogle",
+        "Fake Google Translate TTS endpoint on 127.0.0.1 (proxy + plain HTTP).",
+        Fault,
+        TRANSIENT_FAULTS,
+        unit="requests",
+        latency_help="delay added to each answer",
+        hang_help="hang of the 'timeout' fault",
     )
-    parser.add_argument("--port", type=int, default=0, help="port to bind (0: any free one)")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to each answer")
-    parser.add_argument(
-        "--fault", type=_fault_spec, action="append", default=[], metavar="KIND[:N|:*]",
-        help="queue a fault for the next N requests (repeatable, applied in order); "
-        "kinds: " + ", ".join(f.value for f in Fault),
-    )  # fmt: skip
-    parser.add_argument(
-        "--fault-probability", type=float, default=0.0, metavar="P",
-        help="give each other request a random fault with probability P",
-    )  # fmt: skip
-    parser.add_argument(
-        "--fault-kinds", default="", metavar="K1,K2",
-        help="pool for --fault-probability (default: 429,500,503,reset)",
-    )  # fmt: skip
-    parser.add_argument("--seed", type=int, default=None, help="seed for --fault-probability")
-    parser.add_argument("--slow-ms", type=float, default=None, help="delay of the 'slow' fault")
-    parser.add_argument("--hang-s", type=float, default=None, help="hang of the 'timeout' fault")
     parser.add_argument(
         "--cert-backend", choices=("auto", "cryptography", "openssl"), default="auto"
     )
@@ -71,40 +38,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Serve until interrupted; returns the exit status."""
     args = _parser().parse_args(argv)
     fake = FakeGoogle(port=args.port, latency_ms=args.latency_ms, cert_backend=args.cert_backend)
-    for fault, times in args.fault:
-        fake.faults.queue(fault, times)
-    if args.fault_probability:
-        kinds = [k for k in args.fault_kinds.split(",") if k] or None
-        fake.faults.set_probability(args.fault_probability, kinds=kinds, seed=args.seed)
-    if args.slow_ms is not None:
-        fake.faults.slow_ms = args.slow_ms
-    if args.hang_s is not None:
-        fake.faults.hang_s = args.hang_s
-
-    done = threading.Event()
-
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        done.set()
-
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
-    with fake:
-        # A parent process reads this line to learn the port; flush at once.
-        print(f"PORT {fake.port}", flush=True)
-        print(
+    cli.apply_faults(fake.faults, args)
+    return cli.serve(
+        fake,
+        stdout=lambda: [f"PORT {fake.port}"],
+        stderr=lambda: (
             f"fakegoogle: HTTPS_PROXY={fake.proxy_url} (cert: {fake.cert_backend}), "
-            f"direct: {fake.tts_url}",
-            file=sys.stderr, flush=True,
-        )  # fmt: skip
-        # Short waits so signal handlers get to run promptly on every platform.
-        while not done.wait(0.2):
-            pass
-    print(
-        f"fakegoogle: served {fake.request_count} TTS requests, "
-        f"{fake.connect_count} tunnels, peak {fake.peak_in_flight} in flight",
-        file=sys.stderr, flush=True,
-    )  # fmt: skip
-    return 0
+            f"direct: {fake.tts_url}"
+        ),
+        served="TTS requests",
+    )
 
 
 if __name__ == "__main__":
