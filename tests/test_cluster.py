@@ -438,11 +438,12 @@ def test_two_workers_share_one_gtts_rate_limit(
     assert max(min(t_other), min(t_sample)) < min(max(t_other), max(t_sample))  # overlap
     # ...and together they stayed within gtts.rate_limit, as the stand-in measured it.
     assert len(times) >= 30
-    # Over any 2 s (a 1 s window is at the mercy of CPU scheduling on a busy
+    # Over any 3 s (shorter windows are at the mercy of CPU scheduling on a busy
     # 2-core machine: a token granted on time can leave late and arrive in a
-    # bunch); without the shared bucket two workers measured 10 requests a second.
-    per_window = max(sum(1 for u in times if t <= u < t + 2.0) for t in times)
-    assert per_window <= 2 * rate + 2
+    # bunch; 2 s windows failed once under a load of 4). Without the shared
+    # bucket two workers measured 10 requests a second: 30 in such a window.
+    per_window = max(sum(1 for u in times if t <= u < t + 3.0) for t in times)
+    assert per_window <= 3 * rate + 3
     assert (len(times) - 1) / (times[-1] - times[0]) <= rate * 1.1
 
 
