@@ -10,7 +10,6 @@ up to a bound, and conditional GET when the caller has validators.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import re
 import socket
 import ssl
@@ -27,6 +26,8 @@ import httpx
 from sawt.config.sources import FetchSettings
 from sawt.errors import InputError
 from sawt.read.encoding import ARABIC_SHARE, arabic_share, decode_text
+from sawt.read.guard import PrivateAddress, guarded_client
+from sawt.read.guard import is_public as _public
 from sawt.version import __version__
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -114,15 +115,26 @@ def check_scheme(url: str) -> None:
         raise FetchError("not an http:// or https:// address; refused", url=url)
 
 
-def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+class AddressRefused(FetchError):
+    """The host is (or, at connect time, turned into) a private or loopback address."""
+
+
+def _refused(url: str, host: str, private: list[str], verb: str = "is") -> AddressRefused:
+    return AddressRefused(
+        f"{host} {verb} a private or loopback address ({', '.join(private)}); refused",
+        url=url,
+        hint="set `allow_private_addresses: true` in podcast.yaml to fetch from it",
+        final=True,
+    )
 
 
 def check_address(url: str) -> None:
-    """Refuse hosts that resolve to loopback, private, link-local or reserved addresses."""
+    """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
+
+    This is the early, friendly check; without ``allow_private`` the Fetcher's
+    connections are checked again when made (``sawt.read.guard``), so a DNS
+    answer that changes between the two lookups cannot slip through.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -132,11 +144,7 @@ def check_address(url: str) -> None:
         raise FetchError(f"cannot resolve {host}: {exc}", url=url, transient=True) from exc
     private = sorted({str(i[4][0]) for i in infos if not _public(str(i[4][0]))})
     if private:
-        raise FetchError(
-            f"{host} is a private or loopback address ({', '.join(private)}); refused",
-            url=url,
-            hint="set `allow_private_addresses: true` in podcast.yaml to fetch from it",
-        )
+        raise _refused(url, host, private)
 
 
 def retry_after_s(value: str | None, now: float | None = None) -> float | None:
@@ -216,12 +224,17 @@ class Fetcher:
         self.allow_private = allow_private
         self.memo = robots if robots is not None else RobotsMemo()
         self._sleep = sleep
-        self._client = httpx.Client(
-            follow_redirects=False,
-            timeout=httpx.Timeout(settings.timeout),
-            headers={"User-Agent": agent},
-            verify=verify,
-        )
+        if allow_private:
+            self._client = httpx.Client(
+                follow_redirects=False,
+                timeout=httpx.Timeout(settings.timeout),
+                headers={"User-Agent": agent},
+                verify=verify,
+            )
+        else:  # the address checked is the address connected to (no DNS rebinding)
+            self._client = guarded_client(
+                verify=verify, timeout=settings.timeout, headers={"User-Agent": agent}
+            )
         self._lock = threading.Lock()
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._not_before: dict[str, float] = {}
@@ -310,6 +323,8 @@ class Fetcher:
             response = self.get(url, max_bytes=ROBOTS_MAX_BYTES)
             status = response.status
             text = response.body.decode("utf-8", "replace")
+        except AddressRefused:
+            raise  # about the host, not its robots.txt: say so
         except FetchError as exc:
             status = exc.status or 0
         now = time.time()
@@ -364,6 +379,10 @@ class Fetcher:
             try:
                 with self._client.stream("GET", url, headers=headers) as raw:
                     return self._read(url, host, raw, limit)
+            except PrivateAddress as exc:
+                raise _refused(
+                    url, exc.host, exc.addresses, "resolved, when connecting, to"
+                ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(
                     f"timed out (no answer within {self.settings.timeout:g} s)",
