@@ -154,7 +154,8 @@ class GuardedTransport(httpx.BaseTransport):
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.SyncByteStream)
+        if not isinstance(request.stream, httpx.SyncByteStream):
+            raise TypeError("an async request body reached the sync transport")
         core = httpcore.Request(
             method=request.method,
             url=httpcore.URL(
@@ -174,7 +175,8 @@ class GuardedTransport(httpx.BaseTransport):
             if mapped is None:
                 raise
             raise mapped from exc
-        assert isinstance(response.stream, Iterable)
+        if not isinstance(response.stream, Iterable):
+            raise TypeError("httpcore returned an async body to the sync transport")
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
