@@ -217,6 +217,34 @@ def test_robots_txt_disallow_is_honoured_and_read_once(site: FakeSite, fetcher: 
     assert paths.count("/robots.txt") == 1
 
 
+def test_robots_txt_crawl_delay_spaces_the_requests(site: FakeSite, sleeps: Sleeps) -> None:
+    """Crawl-delay: 3 → each page request starts 3 s after the previous one's start.
+
+    The Fetcher's sleep is recorded, not slept, so its clock hardly moves: the
+    second page waits about 3 s, the third about 6 s (its reserved slot).
+    """
+    site.robots_txt = "User-agent: *\nCrawl-delay: 3\nDisallow: /private/\n"
+    with Fetcher(FAST, agent="t", allow_private=True, sleep=sleeps) as client:
+        for name in ("markets", "sport", "markets"):
+            client.get(site.article_url(name))
+    assert [round(s) for s in sleeps.calls] == [3, 6]
+
+
+def test_a_huge_crawl_delay_is_capped(site: FakeSite, sleeps: Sleeps) -> None:
+    site.robots_txt = "User-agent: sawt\nCrawl-delay: 86400\n"
+    capped = FAST.model_copy(update={"max_crawl_delay": 10.0})
+    with Fetcher(capped, agent="t", allow_private=True, sleep=sleeps) as client:
+        client.get(site.article_url("markets"))
+        client.get(site.article_url("sport"))
+    assert [round(s) for s in sleeps.calls] == [10]
+
+
+def test_no_crawl_delay_no_wait(site: FakeSite, fetcher: Fetcher, sleeps: Sleeps) -> None:
+    fetcher.get(site.article_url("markets"))
+    fetcher.get(site.article_url("sport"))
+    assert sleeps.calls == []
+
+
 def test_robots_txt_that_fails_means_disallowed(site: FakeSite, fetcher: Fetcher) -> None:
     site.fail("/robots.txt", 500, times=10)
     with pytest.raises(FetchError, match=r"robots\.txt disallows"):

@@ -82,3 +82,6 @@ class FetchSettings(_Strict):
         120.0, ge=0, le=3600, description="longest Retry-After waited for; longer ones fail"
     )
     per_host: int = Field(2, ge=1, le=8, description="requests at once to one host")
+    max_crawl_delay: float = Field(
+        30.0, ge=0, le=600, description="longest robots.txt Crawl-delay honoured, seconds"
+    )

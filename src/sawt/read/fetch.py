@@ -195,6 +195,12 @@ class RobotsMemo:
     entries: dict[str, tuple[int, str, float]] = field(default_factory=dict)
 
 
+def _crawl_delay(parser: urllib.robotparser.RobotFileParser) -> float | None:
+    """The Crawl-delay robots.txt asks of sawt (or of every robot), in seconds."""
+    delay = parser.crawl_delay(AGENT_TOKEN)
+    return float(delay) if delay else None
+
+
 def _robots_parser(status: int, text: str) -> urllib.robotparser.RobotFileParser:
     parser = urllib.robotparser.RobotFileParser()
     if status in (401, 403) or status >= 500 or status == 0:
@@ -238,6 +244,8 @@ class Fetcher:
         self._lock = threading.Lock()
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._not_before: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}  # host → robots.txt Crawl-delay, seconds
+        self._next_slot: dict[str, float] = {}  # host → earliest start of its next request
         self._robots: dict[str, _Robots] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self.requests = 0
@@ -309,6 +317,12 @@ class Fetcher:
             if robots is None:
                 robots = self._load_robots(origin)
                 self._robots[origin] = robots
+                delay = _crawl_delay(robots.parser)
+                if delay:
+                    with self._lock:
+                        self._crawl_delay[parts.netloc.lower()] = min(
+                            delay, self.settings.max_crawl_delay
+                        )
         return robots.parser.can_fetch(AGENT_TOKEN, url)
 
     # ------------------------------------------------------------ internals
@@ -340,11 +354,20 @@ class Fetcher:
             return slot
 
     def _wait_for_host(self, host: str) -> None:
+        """Wait out a Retry-After, and keep a robots.txt Crawl-delay between requests.
+
+        Each request reserves its start time under the lock, so requests in
+        flight at once to a host with a Crawl-delay are spaced, not bunched.
+        """
         with self._lock:
-            until = self._not_before.get(host, 0.0)
-        delay = until - time.monotonic()
-        if delay > 0:
-            self._sleep(delay)
+            now = time.monotonic()
+            start = max(now, self._not_before.get(host, 0.0))
+            spacing = self._crawl_delay.get(host)
+            if spacing:
+                start = max(start, self._next_slot.get(host, 0.0))
+                self._next_slot[host] = start + spacing
+        if start > now:
+            self._sleep(start - now)
 
     def _with_retries(
         self, url: str, etag: str | None, last_modified: str | None, max_bytes: int | None
