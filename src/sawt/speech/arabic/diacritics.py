@@ -224,13 +224,10 @@ def glide_reading(token: str, marked: str) -> str | None:
     bare word stays.
     """
     reading = _adapt_token(marked)
-    if TATWEEL not in reading and not _DOUBLED_GLIDE.search(reading):
+    if TATWEEL not in reading:  # _separate_glides found no glide to keep apart
         return None
     before, after = to_ipa(_core(token)), to_ipa(_core(reading))
     return reading if _glide_count(after) > _glide_count(before) else None
-
-
-_DOUBLED_GLIDE = re.compile(f"([وي]){SUKUN}\\1")
 
 
 def _glide_count(ipa: str) -> int:
